@@ -1,0 +1,196 @@
+"""Lantern: a web course for families of people who use heroin and other opioids."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from course import config
+from course.content import ContentError, Course, load_course
+from course.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the Lantern app: config -> extensions -> content -> blueprints -> errors -> cli."""
+    app = Flask(__name__, instance_path=os.environ.get("LANTERN_INSTANCE_PATH") or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    # Tests name their own key: then the instance folder's key file is never made.
+    needs_secret = not (test_config and "SECRET_KEY" in test_config)
+    app.config.from_mapping(config.from_environment(app.instance_path, needs_secret))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    register_extensions(app)
+    register_content(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    # Batch mode: SQLite can only change a table by copying it.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    from course import models  # noqa: F401  (registers the tables on db.metadata)
+    from course.accounts import load_user
+
+    login_manager.user_loader(load_user)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _enforce_sqlite_foreign_keys(db.engine)
+
+
+def _enforce_sqlite_foreign_keys(engine: sa.Engine) -> None:
+    # SQLite ignores foreign keys (and ON DELETE CASCADE) unless each connection asks.
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_content(app: Flask) -> None:
+    """Load and render the course once; a broken tree keeps the app from serving it."""
+    try:
+        app.extensions["lantern_course"] = load_course(
+            app.config["CONTENT_DIR"], app.config["CONTENT_MAX_GRADE"], app.config["CONTENT_MAX_AVERAGE_GRADE"]
+        )
+    except ContentError as error:
+        # The command line must still work (`content check` says what is wrong), and
+        # /healthz answers 503 so a load balancer keeps traffic on healthy processes.
+        app.extensions["lantern_course"] = None
+        app.extensions["lantern_content_error"] = error
+        log.error("%s", error)
+
+
+def get_course() -> Course:
+    """Return the loaded course of the current app."""
+    course = current_app.extensions["lantern_course"]
+    if course is None:
+        raise current_app.extensions["lantern_content_error"]
+    return course
+
+
+def register_blueprints(app: Flask) -> None:
+    from course.views import account, auth, learn, public
+
+    for blueprint in (public.bp, auth.bp, learn.bp, account.bp):
+        app.register_blueprint(blueprint)
+
+
+def long_date(value) -> str:
+    """Format a date as 'November 23, 2026'."""
+    return f"{value:%B} {value.day}, {value.year}" if value else ""
+
+
+def register_request_hooks(app: Flask) -> None:
+    from course.accounts import touch_last_seen
+
+    app.add_template_filter(long_date, "long_date")
+
+    @app.context_processor
+    def _navigation() -> dict:
+        # Lets the layout link to facilitator and admin pages only where they exist.
+        return {"url_endpoints": app.view_functions}
+
+    @app.before_request
+    def _note_last_seen() -> None:
+        if current_user.is_authenticated and request.endpoint != "static":
+            touch_last_seen(current_user)
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        # No inline scripts or styles, nothing from any other site.
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        # The quick exit and every outside link must not tell the next site where the person was.
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+        if app.config["LANTERN_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated and request.endpoint != "static":
+            # A shared family computer: the back button after logging out must show nothing.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(status: int, title: str, message: str):
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_error(400, "Something in that request was not right", getattr(error, "description", ""))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, "This form has expired", "Please go back, reload the page and try again. Nothing was saved."
+        )
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_error(403, "You cannot open this page", "Your account does not have access to it.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_error(404, "Page not found", "We could not find that page.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_error(405, "That did not work", "This page cannot be used that way.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_error(
+            429, "Too many tries", "For your safety, please wait a minute before you try again."
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_error(500, "Something went wrong on our side", "Please try again in a moment.")
+
+    @app.errorhandler(ContentError)
+    def content_broken(error):
+        return render_error(
+            503, "Lantern is being updated", "The course is not available right now. Please try again soon."
+        )
+
+
+def register_commands(app: Flask) -> None:
+    from course.commands import content_cli, demo_command, users_cli
+
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,88 @@
+"""Settings from the environment; safe defaults for development only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def database_url(instance_path: str) -> str:
+    """Return the database URL: DATABASE_URL, or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "lantern.sqlite3")
+    # Hosting platforms still hand out "postgres://"; SQLAlchemy only knows "postgresql://".
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+def secret_key(instance_path: str, production: bool) -> str:
+    """Return SECRET_KEY; in development, make one and keep it so logins survive a restart."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when LANTERN_ENV=production.")
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
+    """Build the Flask config mapping from the process environment."""
+    production = os.environ.get("LANTERN_ENV", "development").strip().lower() == "production"
+    return {
+        "LANTERN_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key(instance_path, production) if needs_secret else "",
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are
+        # noticed before a query fails.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CONTENT_DIR": os.environ.get("LANTERN_CONTENT_DIR", str(PROJECT_ROOT / "modules")),
+        # Flesch–Kincaid grade limits for lessons (see tests and `content check`).
+        "CONTENT_MAX_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_GRADE", "8")),
+        "CONTENT_MAX_AVERAGE_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_AVERAGE_GRADE", "7")),
+        "CHECK_IN_AFTER_DAYS": _int_env("LANTERN_CHECK_IN_AFTER_DAYS", 14),
+        "PASSWORD_RESET_MAX_AGE": _int_env("LANTERN_PASSWORD_RESET_MAX_AGE", 3600),
+        "QUICK_EXIT_URL": os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int_env("MAIL_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "lantern@localhost"),
+        # Rate limits must be shared by every app process in production: use Redis there.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LANTERN_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Number of proxies (load balancer) in front of gunicorn whose X-Forwarded-* we trust.
+        "PROXY_COUNT": _int_env("LANTERN_PROXY_COUNT", 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # a slow reader's quiz must not expire; the session bounds it
+    }

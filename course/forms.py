@@ -1,0 +1,114 @@
+"""WTForms for the learner's pages (CSRF through Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from course.accounts import find_user_by_email
+
+PASSWORD_MIN = 10
+NAME_HELP = "Any name you like. It does not have to be your real name. Your group leader sees it."
+
+
+def _no_control_characters(form, field) -> None:
+    if field.data and any(ord(char) < 32 for char in field.data):
+        raise ValidationError("Please use letters, numbers and punctuation only.")
+
+
+class DisplayNameField(StringField):
+    def __init__(self, label: str = "Display name", **kwargs):
+        super().__init__(
+            label,
+            validators=[InputRequired("Please choose a display name."), Length(1, 60), _no_control_characters],
+            filters=[lambda value: " ".join(value.split()) if value else value],
+            description=NAME_HELP,
+            **kwargs,
+        )
+
+
+class NewPasswordField(PasswordField):
+    def __init__(self, label: str = "Password", **kwargs):
+        super().__init__(
+            label,
+            validators=[
+                InputRequired("Please choose a password."),
+                Length(PASSWORD_MIN, 200, f"Use at least {PASSWORD_MIN} characters."),
+            ],
+            description=f"At least {PASSWORD_MIN} characters. A few words you will remember work well.",
+            **kwargs,
+        )
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Please enter your email address."), Email("Please check the email address."), Length(max=254)],
+        description="Used to log in and to reset your password. We never show it to other families.",
+    )
+    display_name = DisplayNameField()
+    password = NewPasswordField()
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[InputRequired("Please type the password again."), EqualTo("password", "The two passwords are not the same.")],
+    )
+    submit = SubmitField("Create my account")
+
+    def validate_email(self, field) -> None:
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError("An account with this email address already exists. Try logging in.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Please enter your email address.")])
+    password = PasswordField("Password", validators=[InputRequired("Please enter your password.")])
+    remember = BooleanField("Keep me logged in on this device")
+    next = HiddenField()
+    submit = SubmitField("Log in")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "Email address", validators=[InputRequired("Please enter your email address."), Email("Please check the email address.")]
+    )
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = NewPasswordField("New password")
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[InputRequired("Please type the password again."), EqualTo("password", "The two passwords are not the same.")],
+    )
+    submit = SubmitField("Save my new password")
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = DisplayNameField()
+    submit_name = SubmitField("Save display name")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired("Please enter your current password.")])
+    password = NewPasswordField("New password")
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[InputRequired("Please type the password again."), EqualTo("password", "The two passwords are not the same.")],
+    )
+    submit_password = SubmitField("Change password")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[InputRequired("Please enter your password to confirm.")])
+    submit_delete = SubmitField("Delete my account and all my data")
+
+
+class QuizForm(FlaskForm):
+    """CSRF and the one-time submission token; the answers are read by grading.read_answers."""
+
+    submission_token = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with CSRF protection."""

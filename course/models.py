@@ -1,0 +1,151 @@
+"""Learner state: users, groups, lesson progress, quiz attempts and their answers.
+
+Content (modules, lessons, questions) lives in files; rows point to it by slug.
+Times are naive UTC everywhere, so SQLite and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from course.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time as naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    FACILITATOR = "facilitator"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("role IN ('learner', 'facilitator', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint ignores case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(60))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(20), default=Role.LEARNER)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role in (Role.FACILITATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def get_id(self) -> str:
+        # The session names the password too: changing it signs out every other session.
+        return f"{self.id}:{self.password_fingerprint()}"
+
+    def password_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    facilitator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invite_code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    facilitator: Mapped[User] = relationship()
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Whether the learner let the facilitator see their email address (default: no).
+    share_email: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    group: Mapped[Group] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (sa.UniqueConstraint("user_id", "module_slug", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(sa.String(80))
+    lesson_slug: Mapped[str] = mapped_column(sa.String(80))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        # One attempt per quiz form: a double click or a replayed form records nothing new.
+        sa.UniqueConstraint("user_id", "submission_token"),
+        sa.CheckConstraint("score >= 0 AND score <= 100", name="score_percent"),
+        sa.CheckConstraint("correct_count >= 0 AND correct_count <= question_count", name="counts"),
+        sa.Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(sa.String(80))
+    submission_token: Mapped[str] = mapped_column(sa.String(64))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    score: Mapped[int]
+    correct_count: Mapped[int]
+    question_count: Mapped[int]
+    passed: Mapped[bool]
+    missed_critical: Mapped[bool]
+    # The quiz file's hash when the attempt was taken, to review it against what was asked.
+    content_version: Mapped[str] = mapped_column(sa.String(64))
+
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", passive_deletes=True, order_by="AttemptAnswer.id"
+    )
+
+
+class AttemptAnswer(db.Model):
+    __tablename__ = "attempt_answers"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(80))
+    # Choice ids; for a put-in-order question, in the order the learner put them.
+    chosen: Mapped[list[str]] = mapped_column(sa.JSON)
+    is_correct: Mapped[bool]
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")

@@ -1,0 +1,272 @@
+"""Sequencing and completion: what is open to a learner, what they have done, what comes next.
+
+The rules are plain functions of the course and a LearnerState, so they can be
+tested without a request or a database. `load_state` reads a learner's state in
+two queries; `open_lesson` and `complete_lesson` record progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from course.content import Course, Lesson, Module
+from course.extensions import db
+from course.models import LessonProgress, QuizAttempt, utcnow
+
+
+class ModuleStatus(StrEnum):
+    LOCKED = "locked"
+    AVAILABLE = "available"
+    IN_PROGRESS = "in_progress"
+    PASSED = "passed"
+
+
+@dataclass(frozen=True)
+class BestAttempt:
+    attempt_id: int
+    score: int
+    passed: bool
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """What one learner has done, keyed by content slugs."""
+
+    started: frozenset[tuple[str, str]] = frozenset()
+    completed: frozenset[tuple[str, str]] = frozenset()
+    best: dict[str, BestAttempt] = field(default_factory=dict)
+    attempt_counts: dict[str, int] = field(default_factory=dict)
+
+    def lesson_complete(self, module_slug: str, lesson_slug: str) -> bool:
+        return (module_slug, lesson_slug) in self.completed
+
+    def quiz_passed(self, module_slug: str) -> bool:
+        best = self.best.get(module_slug)
+        return best is not None and best.passed
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: bool
+    reason: str = ""
+    # Where a learner who hit a lock should go instead: (module slug, lesson slug or None for the quiz).
+    go_to: tuple[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    module: Module
+    lesson: Lesson | None  # None: the module's quiz
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title if self.lesson else f"Quiz: {self.module.title}"
+
+
+def best_attempt_order(score: int, passed: bool, attempt_id: int) -> tuple:
+    """Sort key for 'best attempt': passed first, then the higher score, then the earlier one."""
+    return (passed, score, -attempt_id)
+
+
+def load_state(user_id: int) -> LearnerState:
+    """Read one learner's lesson progress and quiz results (two queries)."""
+    rows = db.session.execute(
+        sa.select(LessonProgress.module_slug, LessonProgress.lesson_slug, LessonProgress.completed_at).where(
+            LessonProgress.user_id == user_id
+        )
+    ).all()
+    attempts = db.session.execute(
+        sa.select(QuizAttempt.id, QuizAttempt.module_slug, QuizAttempt.score, QuizAttempt.passed).where(
+            QuizAttempt.user_id == user_id
+        )
+    ).all()
+    best: dict[str, BestAttempt] = {}
+    counts: dict[str, int] = {}
+    for attempt_id, module_slug, score, passed in attempts:
+        counts[module_slug] = counts.get(module_slug, 0) + 1
+        current = best.get(module_slug)
+        if current is None or best_attempt_order(score, passed, attempt_id) > best_attempt_order(
+            current.score, current.passed, current.attempt_id
+        ):
+            best[module_slug] = BestAttempt(attempt_id, score, passed)
+    return LearnerState(
+        started=frozenset((m, l) for m, l, _ in rows),
+        completed=frozenset((m, l) for m, l, done in rows if done is not None),
+        best=best,
+        attempt_counts=counts,
+    )
+
+
+# --- rules -----------------------------------------------------------------------------
+
+
+def _previous_module(course: Course, module: Module) -> Module | None:
+    index = course.modules.index(module)
+    return course.modules[index - 1] if index > 0 else None
+
+
+def module_touched(state: LearnerState, module: Module) -> bool:
+    """Return whether the learner has ever opened anything in the module."""
+    return module.slug in state.attempt_counts or any(m == module.slug for m, _ in state.started)
+
+
+def module_unlocked(course: Course, state: LearnerState, module: Module) -> bool:
+    """A module opens when the one before it is passed; once opened it stays open."""
+    previous = _previous_module(course, module)
+    return previous is None or state.quiz_passed(previous.slug) or module_touched(state, module)
+
+
+def lesson_access(course: Course, state: LearnerState, module: Module, lesson: Lesson) -> Access:
+    """Decide whether the learner may open a lesson, and if not, why and where to go."""
+    if (module.slug, lesson.slug) in state.started:
+        return Access(True)  # going back to anything already opened is always allowed
+    if not module_unlocked(course, state, module):
+        previous = _previous_module(course, module)
+        assert previous is not None
+        return Access(
+            False,
+            f"This lesson opens when you pass the quiz of “{previous.title}”.",
+            next_open_in(course, state, previous),
+        )
+    index = module.lessons.index(lesson)
+    if index > 0:
+        before = module.lessons[index - 1]
+        if not state.lesson_complete(module.slug, before.slug):
+            return Access(
+                False,
+                f"This lesson opens when you finish “{before.title}”.",
+                next_open_in(course, state, module),
+            )
+    return Access(True)
+
+
+def quiz_access(course: Course, state: LearnerState, module: Module) -> Access:
+    """Decide whether the learner may take a module's quiz."""
+    if module.slug in state.attempt_counts:
+        return Access(True)
+    if not module_unlocked(course, state, module):
+        previous = _previous_module(course, module)
+        assert previous is not None
+        return Access(
+            False,
+            f"This quiz opens when you pass the quiz of “{previous.title}”.",
+            next_open_in(course, state, previous),
+        )
+    unfinished = [lesson for lesson in module.lessons if not state.lesson_complete(module.slug, lesson.slug)]
+    if unfinished:
+        return Access(
+            False,
+            f"The quiz opens when you finish every lesson of this module. Next: “{unfinished[0].title}”.",
+            next_open_in(course, state, module),
+        )
+    return Access(True)
+
+
+def next_open_in(course: Course, state: LearnerState, module: Module) -> tuple[str, str | None]:
+    """Return the first unfinished step of a module, walking back to the first open module."""
+    while not module_unlocked(course, state, module):
+        previous = _previous_module(course, module)
+        assert previous is not None
+        module = previous
+    for lesson in module.lessons:
+        if not state.lesson_complete(module.slug, lesson.slug):
+            return (module.slug, lesson.slug)
+    return (module.slug, None)
+
+
+def module_status(course: Course, state: LearnerState, module: Module) -> ModuleStatus:
+    if state.quiz_passed(module.slug):
+        return ModuleStatus.PASSED
+    if not module_unlocked(course, state, module):
+        return ModuleStatus.LOCKED
+    if module_touched(state, module):
+        return ModuleStatus.IN_PROGRESS
+    return ModuleStatus.AVAILABLE
+
+
+def course_progress(course: Course, state: LearnerState) -> tuple[int, int]:
+    """Return (steps done, steps in all): every lesson completed and every quiz passed counts one."""
+    total = done = 0
+    for module in course.modules:
+        for lesson in module.lessons:
+            total += 1
+            done += state.lesson_complete(module.slug, lesson.slug)
+        total += 1
+        done += state.quiz_passed(module.slug)
+    return done, total
+
+
+def course_complete(course: Course, state: LearnerState) -> bool:
+    return bool(course.modules) and all(state.quiz_passed(module.slug) for module in course.modules)
+
+
+def next_step(course: Course, state: LearnerState) -> Step | None:
+    """Return where to continue: the first lesson not finished or quiz not passed; None when done."""
+    for module in course.modules:
+        if state.quiz_passed(module.slug):
+            continue
+        for lesson in module.lessons:
+            if not state.lesson_complete(module.slug, lesson.slug):
+                return Step(module, lesson)
+        return Step(module, None)
+    return None
+
+
+def step_after(module: Module, lesson: Lesson) -> Step:
+    """Return the step that follows a lesson: the next lesson or the module's quiz."""
+    index = module.lessons.index(lesson)
+    if index + 1 < len(module.lessons):
+        return Step(module, module.lessons[index + 1])
+    return Step(module, None)
+
+
+def step_before(module: Module, lesson: Lesson) -> Lesson | None:
+    index = module.lessons.index(lesson)
+    return module.lessons[index - 1] if index > 0 else None
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+def _progress_row(user_id: int, module_slug: str, lesson_slug: str) -> LessonProgress | None:
+    return db.session.scalar(
+        sa.select(LessonProgress).where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.module_slug == module_slug,
+            LessonProgress.lesson_slug == lesson_slug,
+        )
+    )
+
+
+def _ensure_progress_row(user_id: int, module_slug: str, lesson_slug: str) -> LessonProgress:
+    row = _progress_row(user_id, module_slug, lesson_slug)
+    if row is not None:
+        return row
+    row = LessonProgress(user_id=user_id, module_slug=module_slug, lesson_slug=lesson_slug)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request (a second tab) inserted it first: use that one.
+        db.session.rollback()
+        row = _progress_row(user_id, module_slug, lesson_slug)
+        assert row is not None
+    return row
+
+
+def open_lesson(user_id: int, module_slug: str, lesson_slug: str) -> None:
+    """Record that the learner opened a lesson (its started time), once."""
+    _ensure_progress_row(user_id, module_slug, lesson_slug)
+    db.session.commit()
+
+
+def complete_lesson(user_id: int, module_slug: str, lesson_slug: str) -> None:
+    """Mark a lesson complete; completing it again keeps the first time."""
+    row = _ensure_progress_row(user_id, module_slug, lesson_slug)
+    if row.completed_at is None:
+        row.completed_at = utcnow()
+    db.session.commit()

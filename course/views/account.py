@@ -1,0 +1,90 @@
+"""The learner's account: display name, password, download my data, delete my account."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from course import accounts
+from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Only the account's owner reaches these pages."""
+
+
+def _render(name_form=None, password_form=None, delete_form=None, status: int = 200):
+    return (
+        render_template(
+            "account/account.html",
+            name_form=name_form or DisplayNameForm(display_name=current_user.display_name, formdata=None),
+            password_form=password_form or ChangePasswordForm(formdata=None),
+            delete_form=delete_form or DeleteAccountForm(formdata=None),
+            export_form=ConfirmForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("")
+def show():
+    return _render()
+
+
+@bp.route("/name", methods=["POST"])
+def change_name():
+    form = DisplayNameForm()
+    if not form.validate_on_submit():
+        return _render(name_form=form, status=400)
+    accounts.rename(current_user, form.display_name.data)
+    flash("Your display name is saved.", "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.route("/password", methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    valid = form.validate_on_submit()
+    if valid and not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append("That is not your current password.")
+        valid = False
+    if not valid:
+        return _render(password_form=form, status=400)
+    accounts.set_password(current_user, form.password.data)
+    login_user(current_user)  # keep this session; the new password signs out every other one
+    flash("Your password is changed.", "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.route("/export", methods=["POST"])
+def export():
+    if not ConfirmForm().validate_on_submit():
+        return _render(status=400)
+    body = json.dumps(accounts.export_data(current_user), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="lantern-my-data.json"'},
+    )
+
+
+@bp.route("/delete", methods=["POST"])
+def delete():
+    form = DeleteAccountForm()
+    valid = form.validate_on_submit()
+    if valid and not current_user.check_password(form.password.data):
+        form.password.errors.append("That is not your password. Nothing was deleted.")
+        valid = False
+    if not valid:
+        return _render(delete_form=form, status=400)
+    user = current_user._get_current_object()
+    logout_user()
+    accounts.delete_account(user)
+    flash("Your account and everything tied to it have been deleted.", "success")
+    return redirect(url_for("public.index"))
