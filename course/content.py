@@ -251,7 +251,7 @@ class _Loader:
 
     def problem(self, path: Path, where: str, message: str) -> None:
         try:
-            name = str(path.relative_to(self.root))
+            name = str(path.relative_to(self.root)) if path != self.root else self.root.name
         except ValueError:
             name = str(path)
         self.problems.append(Problem(name, where, message))
@@ -368,7 +368,7 @@ class _Loader:
                     )
         return tokens
 
-    def render(self, path: Path, tokens: list[Token], known_lessons: set[tuple[str, str]]) -> Markup:
+    def render(self, path: Path, tokens: list[Token], known_lessons: set[tuple[str, str]], body_line: int = 1) -> Markup:
         for token in tokens:
             for child in token.children or []:
                 href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
@@ -376,7 +376,7 @@ class _Loader:
                     continue
                 match = LESSON_LINK.match(href)
                 if not match or (match.group(1), match.group(2)) not in known_lessons:
-                    self.problem(path, f"line {(token.map or [0])[0] + 1}", f"broken lesson link {href!r}")
+                    self.problem(path, f"line {(token.map or [0])[0] + body_line}", f"broken lesson link {href!r}")
                     continue
                 child.attrs["href"] = _lesson_url(match.group(1), match.group(2))
         return Markup(_MD.renderer.render(tokens, _MD.options, {}))
@@ -421,7 +421,7 @@ class _Loader:
             minutes=minutes,
             summary=summary,
             sources=self.sources(path, meta),
-            html=self.render(path, parsed.tokens, known),
+            html=self.render(path, parsed.tokens, known, parsed.body_line),
             reading_grade=self.reading_level(path, parsed.tokens),
         )
 

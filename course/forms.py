@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from course.accounts import find_user_by_email
 
 PASSWORD_MIN = 10
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
 NAME_HELP = "Any name you like. It does not have to be your real name. Your group leader sees it."
 
 
@@ -21,7 +25,7 @@ class DisplayNameField(StringField):
     def __init__(self, label: str = "Display name", **kwargs):
         super().__init__(
             label,
-            validators=[InputRequired("Please choose a display name."), Length(1, 60), _no_control_characters],
+            validators=[DataRequired("Please choose a display name."), Length(1, 60), _no_control_characters],
             filters=[lambda value: " ".join(value.split()) if value else value],
             description=NAME_HELP,
             **kwargs,
@@ -44,6 +48,7 @@ class NewPasswordField(PasswordField):
 class RegisterForm(FlaskForm):
     email = EmailField(
         "Email address",
+        filters=[_strip],
         validators=[InputRequired("Please enter your email address."), Email("Please check the email address."), Length(max=254)],
         description="Used to log in and to reset your password. We never show it to other families.",
     )
@@ -61,7 +66,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[InputRequired("Please enter your email address.")])
+    email = EmailField("Email address", filters=[_strip], validators=[InputRequired("Please enter your email address.")])
     password = PasswordField("Password", validators=[InputRequired("Please enter your password.")])
     remember = BooleanField("Keep me logged in on this device")
     next = HiddenField()
@@ -70,7 +75,9 @@ class LoginForm(FlaskForm):
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
-        "Email address", validators=[InputRequired("Please enter your email address."), Email("Please check the email address.")]
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Please enter your email address."), Email("Please check the email address.")],
     )
     submit = SubmitField("Send me a reset link")
 
@@ -112,3 +119,39 @@ class QuizForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with CSRF protection."""
+
+
+# --- groups: joining (learner), running a group (facilitator), roles (admin) ---------
+
+
+class InviteCodeForm(FlaskForm):
+    code = StringField(
+        "Invite code",
+        validators=[InputRequired("Please enter the invite code from your group leader."), Length(max=200)],
+        filters=[_strip],
+        description="Your group leader gives you this code, for example ABCD-EFGH-JKMN.",
+    )
+    submit_code = SubmitField("Find the group")
+
+
+class JoinGroupForm(FlaskForm):
+    share_email = BooleanField("Let the group leader see my email address")
+    submit_join = SubmitField("Join the group")
+
+
+class GroupNameForm(FlaskForm):
+    name = StringField(
+        "Group name",
+        validators=[InputRequired("Please give the group a name."), Length(1, 80), _no_control_characters],
+        filters=[lambda value: " ".join(value.split()) if value else value],
+        description="Learners see this name when they join, for example “Tuesday family group”.",
+    )
+    submit_name = SubmitField("Save name")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Role",
+        choices=[("learner", "Learner"), ("facilitator", "Facilitator (runs groups)"), ("admin", "Admin (runs the site)")],
+    )
+    submit_role = SubmitField("Change role")

@@ -58,6 +58,22 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def extra_app():
+    """Build another app (other content, a broken database); its connections are closed after the test."""
+    made = []
+
+    def build(database: str, **kwargs):
+        made.append(make_app(database, **kwargs))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def clean_database(request, app):
     """Give every test empty tables and a fresh rate limiter."""

@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from tests.conftest import make_app
 
 CRISIS_NUMBERS = ("tel:911", "tel:988", "tel:18006624357")
 
@@ -71,16 +70,16 @@ def test_healthz_reports_the_database(client):
     assert response.get_json() == {"status": "ok", "database": "ok", "content": "ok"}
 
 
-def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
-    broken = make_app("sqlite:///" + str(tmp_path / "missing-folder" / "db.sqlite3"))
+def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, extra_app):
+    broken = extra_app("sqlite:///" + str(tmp_path / "missing-folder" / "db.sqlite3"))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"
 
 
-def test_broken_content_keeps_the_emergency_advice_and_fails_health(tmp_path, app):
+def test_broken_content_keeps_the_emergency_advice_and_fails_health(tmp_path, app, extra_app):
     (tmp_path / "01-empty").mkdir()
-    broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"], content_dir=tmp_path)
+    broken = extra_app(app.config["SQLALCHEMY_DATABASE_URI"], content_dir=tmp_path)
     client = broken.test_client()
     assert client.get("/healthz").status_code == 503
     assert client.get("/healthz").get_json()["content"] == "invalid"

@@ -57,7 +57,7 @@ def change_password():
     if not valid:
         return _render(password_form=form, status=400)
     accounts.set_password(current_user, form.password.data)
-    login_user(current_user)  # keep this session; the new password signs out every other one
+    login_user(current_user._get_current_object())  # keep this session; the new password signs out every other one
     flash("Your password is changed.", "success")
     return redirect(url_for("account.show"))
 

@@ -1,0 +1,122 @@
+"""The learner's own account: display name, password, download my data, delete my account."""
+
+import json
+
+import sqlalchemy as sa
+
+from course.extensions import db
+from course.models import AttemptAnswer, Group, LessonProgress, Membership, QuizAttempt, User
+from tests.conftest import PASSWORD, csrf_token
+from tests.test_learn import finish_module_one
+
+
+def post_form(client, path: str, data: dict):
+    token = csrf_token(client.get("/account").text)
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_account_page_needs_a_login(client):
+    assert client.get("/account").status_code == 302
+
+
+def test_change_display_name(app, client, login_as):
+    user = login_as()
+    response = post_form(client, "/account/name", {"display_name": "  Sam's mum  "})
+    assert response.status_code == 302
+    assert "Hello, Sam&#39;s mum" in client.get("/learn").text
+    with app.app_context():
+        assert db.session.get(User, user.id).display_name == "Sam's mum"
+
+
+def test_a_blank_display_name_is_refused(app, client, login_as):
+    user = login_as()
+    response = post_form(client, "/account/name", {"display_name": "   "})
+    assert response.status_code == 400
+    assert "Please choose a display name." in response.text
+    with app.app_context():
+        assert db.session.get(User, user.id).display_name == user.display_name
+
+
+def test_change_password_needs_the_current_one(app, client, auth, login_as):
+    user = login_as()
+    response = post_form(
+        client, "/account/password",
+        {"current_password": "wrong guess", "password": "a new long password", "confirm": "a new long password"},
+    )
+    assert response.status_code == 400
+    assert "That is not your current password." in response.text
+    response = post_form(
+        client, "/account/password",
+        {"current_password": PASSWORD, "password": "a new long password", "confirm": "a new long password"},
+    )
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login(user.email, "a new long password").status_code == 302
+
+
+def test_download_my_data_has_everything_about_me_and_nothing_else(app, client, auth, login_as, make_user):
+    other = make_user(email="other@example.org")
+    facilitator = make_user("facilitator")
+    with app.app_context():
+        group = Group(name="Tuesday group", facilitator_id=facilitator.id, invite_code="code-1")
+        db.session.add(group)
+        db.session.add(LessonProgress(user_id=other.id, module_slug="first-steps", lesson_slug="hello"))
+        db.session.commit()
+        group_id = group.id
+    user = login_as(email="me@example.org", name="Me")
+    with app.app_context():
+        db.session.add(Membership(group_id=group_id, user_id=user.id, share_email=True))
+        db.session.commit()
+    finish_module_one(client)
+    response = post_form(client, "/account/export", {})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="lantern-my-data.json"'
+    data = json.loads(response.data)
+    assert data["account"]["email"] == "me@example.org" and data["account"]["display_name"] == "Me"
+    assert data["groups"] == [{"group": "Tuesday group", "joined_at": data["groups"][0]["joined_at"], "facilitator_may_see_email": True}]
+    assert [(row["module"], row["lesson"]) for row in data["lessons"]] == [("first-steps", "hello"), ("first-steps", "second")]
+    [attempt] = data["quiz_attempts"]
+    assert attempt["score_percent"] == 100 and attempt["passed"] is True
+    assert {a["question"] for a in attempt["answers"]} == {"health-problem", "what-helps", "call-911"}
+    assert "other@example.org" not in response.text and "password" not in response.text
+
+
+def test_delete_my_account_removes_everything_tied_to_it(app, client, login_as, make_user):
+    other = make_user()
+    with app.app_context():
+        db.session.add(LessonProgress(user_id=other.id, module_slug="first-steps", lesson_slug="hello"))
+        db.session.commit()
+    user = login_as()
+    finish_module_one(client)
+    with app.app_context():
+        group = Group(name="G", facilitator_id=other.id, invite_code="code-2")
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(Membership(group_id=group.id, user_id=user.id))
+        db.session.commit()
+
+    refused = post_form(client, "/account/delete", {"password": "not my password"})
+    assert refused.status_code == 400
+    assert "Nothing was deleted" in refused.text
+
+    response = post_form(client, "/account/delete", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert "Your account and everything tied to it have been deleted." in client.get("/").text
+    assert client.get("/learn").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id) is None
+        for model in (LessonProgress, QuizAttempt, Membership):
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.user_id == user.id)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AttemptAnswer)) == 0
+        # Other people's data stays.
+        assert db.session.get(User, other.id) is not None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 1
+
+
+def test_account_forms_without_csrf_are_refused(app, client, login_as):
+    user = login_as()
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 400
+    assert client.post("/account/export").status_code == 400
+    with app.app_context():
+        assert db.session.get(User, user.id) is not None
+

@@ -1,0 +1,292 @@
+"""A learner's path through the course, through real HTTP requests on a real database."""
+
+import re
+
+import sqlalchemy as sa
+
+from course.extensions import db
+from course.models import AttemptAnswer, LessonProgress, QuizAttempt
+from tests.conftest import csrf_token, form_value
+
+RIGHT_FIRST = {"q-health-problem": "health", "q-what-helps": ["treatment", "support"], "q-call-911": "true"}
+WRONG_FIRST = {"q-health-problem": "choice", "q-what-helps": ["shame"], "q-call-911": "false"}
+RIGHT_SAFE = {
+    "q-response-order-check": "1",
+    "q-response-order-call": "2",
+    "q-response-order-naloxone": "3",
+    "q-stay": "stay",
+    "q-safe-unsure": "true",
+    "q-signs": ["snoring", "blue-lips"],
+    "q-who-calls": "you",
+}
+
+
+def complete(client, module: str, lesson: str):
+    page = client.get(f"/learn/{module}/{lesson}")
+    assert page.status_code == 200, page.text
+    return client.post(f"/learn/{module}/{lesson}/complete", data={"csrf_token": csrf_token(page.text)})
+
+
+def take_quiz(client, module: str, answers: dict):
+    page = client.get(f"/learn/{module}/quiz")
+    assert page.status_code == 200, page.text
+    data = {"csrf_token": csrf_token(page.text), "submission_token": form_value(page.text, "submission_token"), **answers}
+    return client.post(f"/learn/{module}/quiz", data=data)
+
+
+def finish_module_one(client):
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    return take_quiz(client, "first-steps", RIGHT_FIRST)
+
+
+def count(app, model, **where) -> int:
+    with app.app_context():
+        query = sa.select(sa.func.count()).select_from(model)
+        for column, value in where.items():
+            query = query.where(getattr(model, column) == value)
+        return db.session.scalar(query)
+
+
+def progress_value(html: str) -> tuple[int, int]:
+    match = re.search(r'<progress id="course-progress" max="(\d+)" value="(\d+)"', html)
+    assert match, "no progress bar"
+    return int(match.group(2)), int(match.group(1))
+
+
+def test_pages_need_a_login(client):
+    for path in ("/learn", "/learn/first-steps", "/learn/first-steps/hello", "/learn/first-steps/quiz"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_home_shows_progress_and_where_to_start(client, login_as):
+    login_as()
+    html = client.get("/learn").text
+    assert progress_value(html) == (0, 5)
+    assert "0 of 5 steps done (0%)" in html
+    assert "Start the course" in html and 'href="/learn/first-steps/hello"' in html
+    assert "Ready to start" in html and "Locked" in html
+
+
+def test_opening_a_lesson_records_it_once(app, client, login_as):
+    user = login_as()
+    client.get("/learn/first-steps/hello")
+    client.get("/learn/first-steps/hello")
+    assert count(app, LessonProgress, user_id=user.id) == 1
+    with app.app_context():
+        row = db.session.scalar(sa.select(LessonProgress))
+        assert row.lesson_slug == "hello" and row.completed_at is None
+
+
+def test_lesson_page_shows_content_sources_and_the_complete_button(client, login_as):
+    login_as()
+    html = client.get("/learn/first-steps/hello").text
+    assert "<h1>Hello</h1>" in html
+    assert "Lesson 1 of 2" in html
+    assert "Key point" in html
+    assert "NIDA: Words matter" in html
+    assert "Mark complete and continue" in html and "Next: The second lesson" in html
+
+
+def test_mark_complete_moves_to_the_next_lesson_then_the_quiz(app, client, login_as):
+    user = login_as()
+    response = complete(client, "first-steps", "hello")
+    assert response.headers["Location"] == "/learn/first-steps/second"
+    response = complete(client, "first-steps", "second")
+    assert response.headers["Location"] == "/learn/first-steps/quiz"
+    assert count(app, LessonProgress, user_id=user.id) == 2
+    html = client.get("/learn").text
+    assert progress_value(html) == (2, 5)
+    assert "Continue where you left off" in html and "Quiz: First steps" in html
+
+
+def test_a_typed_url_to_a_locked_lesson_explains_and_records_nothing(app, client, login_as):
+    login_as()
+    response = client.get("/learn/first-steps/second")
+    assert response.status_code == 403
+    assert "This lesson opens when you finish “Hello”." in response.text
+    assert 'href="/learn/first-steps/hello"' in response.text
+    response = client.get("/learn/staying-safe/steps")
+    assert response.status_code == 403
+    assert "pass the quiz of “First steps”" in response.text
+    assert count(app, LessonProgress) == 0
+
+
+def test_a_locked_lesson_cannot_be_completed_by_post(app, client, login_as):
+    login_as()
+    token = csrf_token(client.get("/learn/first-steps/hello").text)
+    response = client.post("/learn/staying-safe/steps/complete", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert count(app, LessonProgress, lesson_slug="steps") == 0
+
+
+def test_a_locked_quiz_explains_and_records_nothing(app, client, login_as):
+    login_as()
+    complete(client, "first-steps", "hello")
+    response = client.get("/learn/first-steps/quiz")
+    assert response.status_code == 403
+    assert "The quiz opens when you finish every lesson of this module" in response.text
+    token = csrf_token(client.get("/learn/first-steps/hello").text)
+    response = client.post("/learn/first-steps/quiz", data={"csrf_token": token, **RIGHT_FIRST})
+    assert response.status_code == 403
+    assert count(app, QuizAttempt) == 0
+
+
+def test_unknown_module_or_lesson_is_404(client, login_as):
+    login_as()
+    assert client.get("/learn/no-such-module").status_code == 404
+    assert client.get("/learn/first-steps/no-such-lesson").status_code == 404
+    assert client.get("/learn/no-such-module/quiz").status_code == 404
+
+
+def test_failing_then_passing_a_quiz(app, client, login_as):
+    user = login_as()
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    failed = take_quiz(client, "first-steps", WRONG_FIRST)
+    assert failed.status_code == 302
+    review = client.get(failed.headers["Location"]).text
+    assert "Your result: 0%" in review and "Not passed yet" in review
+    # Every choice's explanation and the right answer are shown.
+    assert "No. It changes the brain; it is not a simple choice." in review
+    assert "Right answer" in review and "Your answer" in review
+    assert client.get("/learn/staying-safe/steps").status_code == 403
+
+    passed = take_quiz(client, "first-steps", RIGHT_FIRST)
+    review = client.get(passed.headers["Location"]).text
+    assert "Your result: 100%" in review and "You passed." in review
+    assert "Go on to “Staying safe”" in review
+    assert client.get("/learn/staying-safe/steps").status_code == 200
+    with app.app_context():
+        attempts = db.session.scalars(sa.select(QuizAttempt).order_by(QuizAttempt.id)).all()
+        assert [(a.score, a.passed) for a in attempts] == [(0, False), (100, True)]
+        assert all(a.user_id == user.id and a.content_version for a in attempts)
+        answers = db.session.scalars(sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempts[1].id)).all()
+        assert {a.question_id: (a.chosen, a.is_correct) for a in answers} == {
+            "health-problem": (["health"], True),
+            "what-helps": (["treatment", "support"], True),
+            "call-911": (["true"], True),
+        }
+
+
+def test_the_best_attempt_counts(client, login_as):
+    login_as()
+    finish_module_one(client)
+    worse = take_quiz(client, "first-steps", WRONG_FIRST)
+    review = client.get(worse.headers["Location"]).text
+    assert "Your best attempt so far scored 100% and passed; that is the one that counts." in review
+    home = client.get("/learn").text
+    assert "Passed, best score 100%" in home
+    assert client.get("/learn/staying-safe/steps").status_code == 200
+
+
+def test_missing_the_critical_question_means_not_passed(client, login_as):
+    login_as()
+    finish_module_one(client)
+    complete(client, "staying-safe", "steps")
+    answers = {**RIGHT_SAFE, "q-response-order-check": "3", "q-response-order-naloxone": "1"}
+    response = take_quiz(client, "staying-safe", answers)
+    review = client.get(response.headers["Location"]).text
+    assert "Your result: 80%" in review
+    assert "Not passed yet" in review and "must get right" in review
+    assert "Your order" in review and "The right order" in review
+
+
+def test_an_unanswered_question_keeps_the_answers_and_saves_nothing(app, client, login_as):
+    login_as()
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    response = take_quiz(client, "first-steps", {"q-health-problem": "health"})
+    assert response.status_code == 200
+    assert "Please answer every question" in response.text
+    assert "Question 2: Choose at least one answer." in response.text
+    assert 'value="health" checked' in response.text
+    assert count(app, QuizAttempt) == 0
+
+
+def test_an_answer_that_is_not_a_choice_is_refused_and_nothing_saved(app, client, login_as):
+    login_as()
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    response = take_quiz(client, "first-steps", {**RIGHT_FIRST, "q-health-problem": "made-up"})
+    assert response.status_code == 400
+    assert "is not an answer to question" in response.text and "Nothing was saved." in response.text
+    assert count(app, QuizAttempt) == 0 and count(app, AttemptAnswer) == 0
+
+
+def test_a_replayed_quiz_form_records_one_attempt(app, client, login_as):
+    login_as()
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    page = client.get("/learn/first-steps/quiz")
+    data = {"csrf_token": csrf_token(page.text), "submission_token": form_value(page.text, "submission_token"), **RIGHT_FIRST}
+    first = client.post("/learn/first-steps/quiz", data=data)
+    second = client.post("/learn/first-steps/quiz", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(app, QuizAttempt) == 1
+
+
+def test_a_quiz_form_without_its_token_is_refused(app, client, login_as):
+    login_as()
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    page = client.get("/learn/first-steps/quiz")
+    response = client.post(
+        "/learn/first-steps/quiz", data={"csrf_token": csrf_token(page.text), "submission_token": "x", **RIGHT_FIRST}
+    )
+    assert response.status_code == 400
+    assert count(app, QuizAttempt) == 0
+
+
+def test_another_learners_attempt_is_404(client, auth, login_as, make_user):
+    login_as()
+    response = finish_module_one(client)
+    attempt_url = response.headers["Location"]
+    assert client.get(attempt_url).status_code == 200
+    auth.logout()
+    auth.login(make_user().email)
+    assert client.get(attempt_url).status_code == 404
+    assert client.get(attempt_url.replace("first-steps", "staying-safe")).status_code == 404
+
+
+def test_finishing_the_course(client, login_as):
+    login_as()
+    finish_module_one(client)
+    complete(client, "staying-safe", "steps")
+    response = take_quiz(client, "staying-safe", RIGHT_SAFE)
+    review = client.get(response.headers["Location"]).text
+    assert "You finished the course" in review
+    home = client.get("/learn").text
+    assert progress_value(home) == (5, 5)
+    assert "You have passed every module" in home
+
+
+def test_coming_back_later_continues_where_they_left_off(app, client, auth, login_as):
+    user = login_as()
+    complete(client, "first-steps", "hello")
+    auth.logout()
+    auth.login(user.email)
+    html = client.get("/learn").text
+    assert "Continue where you left off" in html
+    assert 'href="/learn/first-steps/second"' in html
+    assert "The second lesson" in html
+
+
+def test_module_page_lists_lessons_quiz_and_attempts(client, login_as):
+    login_as()
+    finish_module_one(client)
+    html = client.get("/learn/first-steps").text
+    assert html.count("status status-passed\">Done") == 2
+    assert "Take the quiz again" in html
+    assert "100%</a>" in html and "passed" in html
+
+
+def test_handout_prints_every_lesson_with_sources(client, login_as):
+    login_as()
+    html = client.get("/learn/first-steps/handout").text
+    assert "1. Hello" in html and "2. The second lesson" in html
+    assert html.index("2. The second lesson") < html.index("Sources")
+    assert "https://www.cdc.gov/stop-overdose/response/index.html" in html
+    assert client.get("/learn/staying-safe/handout").status_code == 403
