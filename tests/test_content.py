@@ -185,3 +185,9 @@ def test_content_check_defaults_to_the_configured_tree(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "2 modules" in result.output
+
+
+def test_content_check_command_passes_on_the_shipped_tree(runner):
+    result = runner.invoke(args=["content", "check", str(SHIPPED)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 7 modules")
