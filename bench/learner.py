@@ -1,0 +1,232 @@
+"""Benchmark the learner's path over real HTTP: gunicorn processes, concurrent learners.
+
+    .venv/bin/python bench/learner.py [--learners 40] [--rounds 10] [--workers 2] [--clients 8]
+
+Builds a fresh database (DATABASE_URL, default a temporary SQLite file) with --learners
+accounts, starts gunicorn on 127.0.0.1, and has --clients threads each log in as a learner
+and walk home -> lesson -> quiz -> submit, --rounds times. Prints throughput, latency
+percentiles per page, and the SQL queries each page runs (measured in-process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "benchmark password"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_database(env: dict, learners: int) -> None:
+    """Create the schema and the learners, each with the first module finished."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from course import create_app, get_course
+    from course.demo import finish_lessons, right_answers, take_quiz
+    from course.extensions import db
+    from course.models import User
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        course = get_course()
+        for number in range(learners):
+            user = User(email=f"bench{number}@example.org", display_name=f"Learner {number}")
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.flush()
+            finish_lessons(user, course.modules[0])
+            take_quiz(user, course.modules[0], right_answers(course.modules[0]))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def count_queries(env: dict) -> dict[str, int]:
+    """Return the SQL queries each learner page runs, through the app in this process."""
+    import sqlalchemy as sa
+
+    from course import create_app, get_course
+    from course.extensions import db
+
+    os.environ.update(env)
+    app = create_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    counts: dict[str, int] = {}
+    statements: list[str] = []
+    with app.app_context():
+        module = get_course().modules[0]
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    # Requests outside any app context: each gets its own session, as in production.
+    client = app.test_client()
+    client.post("/login", data={"email": "bench0@example.org", "password": PASSWORD})
+    pages = {
+        "home": "/learn",
+        "module": f"/learn/{module.slug}",
+        "lesson": f"/learn/{module.slug}/{module.lessons[0].slug}",
+        "quiz": f"/learn/{module.slug}/quiz",
+    }
+    for name, path in pages.items():
+        statements.clear()
+        assert client.get(path).status_code == 200, path
+        counts[name] = len(statements)
+    with app.app_context():
+        db.engine.dispose()
+    return counts
+
+
+class Learner:
+    """One learner's browser: a cookie jar and a CSRF token scraped from the pages."""
+
+    def __init__(self, base: str, email: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.email = email
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> str:
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        with self.opener.open(self.base + path, data=body, timeout=30) as response:
+            return response.read().decode()
+
+    @staticmethod
+    def hidden(html: str, name: str) -> str:
+        match = re.search(rf'name="{name}" (?:type="hidden" )?value="([^"]+)"', html)
+        assert match, f"no {name} on the page"
+        return match.group(1)
+
+    def log_in(self) -> None:
+        page = self.get("/login")
+        self.post("/login", {"email": self.email, "password": PASSWORD, "csrf_token": self.hidden(page, "csrf_token")})
+
+
+def walk(learner: Learner, module, rounds: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
+    answers = {}
+    for question in module.quiz.questions:
+        if question.type == "order":
+            for position, choice_id in enumerate(question.correct_answer, start=1):
+                answers[f"q-{question.id}-{choice_id}"] = str(position)
+        else:
+            answers[f"q-{question.id}"] = list(question.correct_answer)
+    steps = [
+        ("home", lambda: learner.get("/learn")),
+        ("lesson", lambda: learner.get(f"/learn/{module.slug}/{module.lessons[0].slug}")),
+    ]
+    for _ in range(rounds):
+        for name, step in steps:
+            started = time.perf_counter()
+            step()
+            with lock:
+                timings[name].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        quiz = learner.get(f"/learn/{module.slug}/quiz")
+        with lock:
+            timings["quiz"].append(time.perf_counter() - started)
+        data = {
+            "csrf_token": learner.hidden(quiz, "csrf_token"),
+            "submission_token": learner.hidden(quiz, "submission_token"),
+            **answers,
+        }
+        started = time.perf_counter()
+        learner.post(f"/learn/{module.slug}/quiz", data)  # follows the redirect to the review
+        with lock:
+            timings["submit + review"].append(time.perf_counter() - started)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="lantern-bench-"))
+    env = {
+        "LANTERN_INSTANCE_PATH": str(workdir),
+        "SECRET_KEY": "benchmark",
+        "RATELIMIT_ENABLED": "false",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"),
+    }
+    build_database(env, args.learners)
+    queries = count_queries(env)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        from course.content import load_course
+
+        module = load_course(ROOT / "modules").modules[0]
+        learners = [Learner(base, f"bench{n % args.learners}@example.org") for n in range(args.clients)]
+        for learner in learners:
+            learner.log_in()
+        timings: dict[str, list[float]] = defaultdict(list)
+        lock = threading.Lock()
+        threads = [threading.Thread(target=walk, args=(l, module, args.rounds, timings, lock)) for l in learners]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    requests = sum(len(v) for v in timings.values())
+    database = env["DATABASE_URL"].split(":", 1)[0]
+    print(f"learner path on {database}: {args.workers} gunicorn workers x 4 threads, {args.clients} concurrent learners")
+    print(f"{requests} page requests in {elapsed:.1f} s = {requests / elapsed:.0f} requests/s")
+    print(f"{'page':<18}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'SQL queries':>13}")
+    for name, values in timings.items():
+        key = name.split()[0]
+        print(
+            f"{name:<18}{statistics.median(values) * 1000:>9.1f}{percentile(values, 0.95) * 1000:>9.1f}"
+            f"{percentile(values, 0.99) * 1000:>9.1f}{queries.get(key, '-'):>13}"
+        )
+    print("(SQL queries: per page view of a logged-in learner, measured in-process; module page:"
+          f" {queries['module']})")
+
+
+if __name__ == "__main__":
+    main()
