@@ -51,3 +51,15 @@ def test_every_shipped_lesson_quiz_and_handout_passes_axe_at_360px(browser, real
         assert re.search(r"Sources", page.inner_text("main"))
     finally:
         context.close()
+
+
+def test_the_emergency_page_prints_on_one_page(browser, real_course_server):
+    _, base_url = real_course_server
+    page = browser.new_page(base_url=base_url)
+    try:
+        page.goto("/emergency")
+        for paper in ("Letter", "A4"):
+            pdf = page.pdf(format=paper)
+            assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, paper
+    finally:
+        page.close()
