@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from course.extensions import db
-from course.models import AttemptAnswer, Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
+from course.models import AttemptAnswer, Certificate, Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,7 @@ def export_data(user: User) -> dict:
         .where(QuizAttempt.user_id == user.id)
         .order_by(AttemptAnswer.id)
     ).all()
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == user.id))
     answers_by_attempt: dict[int, list[AttemptAnswer]] = {}
     for answer in answers:
         answers_by_attempt.setdefault(answer.attempt_id, []).append(answer)
@@ -209,6 +210,9 @@ def export_data(user: User) -> dict:
             }
             for attempt in attempts
         ],
+        "certificate": (
+            {"code": certificate.code, "issued_at": _iso(certificate.issued_at)} if certificate is not None else None
+        ),
     }
 
 

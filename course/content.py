@@ -26,6 +26,7 @@ SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 NUMBERED_NAME = re.compile(rf"^(\d+)-({SLUG})$")
 ID_PATTERN = re.compile(rf"^{SLUG}$")
 RESERVED_LESSON_SLUGS = {"quiz", "handout"}
+RESERVED_MODULE_SLUGS = {"certificate"}
 LESSON_LINK = re.compile(rf"^lesson:({SLUG})/({SLUG})$")
 
 QUESTION_TYPES = {
@@ -638,6 +639,9 @@ class _Loader:
         module_dirs = self.numbered_children(self.root, "")
         if not module_dirs:
             self.problem(self.root, "modules", "no module folders (NN-slug/) found")
+        for _, module_slug, folder in module_dirs:
+            if module_slug in RESERVED_MODULE_SLUGS:
+                self.problem(folder, "slug", f"'{module_slug}' is reserved by the app; choose another name")
         parsed: dict[str, list[_ParsedLesson]] = {}
         for _, module_slug, folder in module_dirs:
             parsed[module_slug] = [

@@ -149,3 +149,16 @@ class AttemptAnswer(db.Model):
     is_correct: Mapped[bool]
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class Certificate(db.Model):
+    """A certificate of completion; anyone with its code can check it at /verify/<code>."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

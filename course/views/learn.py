@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import get_course, grading, progress
+from course import certificates, get_course, grading, long_date, progress
 from course.content import Course, Lesson, Module
 from course.extensions import db
 from course.forms import ConfirmForm, QuizForm
@@ -67,6 +67,47 @@ def home():
         statuses={module.slug: progress.module_status(course, state, module) for module in course.modules},
         next_step=progress.next_step(course, state),
         complete=progress.course_complete(course, state),
+    )
+
+
+def _certificate_or_locked():
+    """Return (certificate, None), or (None, the locked page) until the whole course is passed."""
+    course = get_course()
+    state = progress.load_state(current_user.id)
+    certificate = certificates.issue_certificate(current_user, course, state)
+    if certificate is None:
+        access = progress.Access(
+            False,
+            "Your certificate is ready when you have passed the quiz of every module.",
+            progress.next_open_in(course, state, course.modules[-1]),
+        )
+        return None, _locked(access, "certificate")
+    return certificate, None
+
+
+@bp.route("/certificate")
+def certificate():
+    certificate, locked = _certificate_or_locked()
+    if locked:
+        return locked
+    verify_url = url_for("public.verify", code=certificate.code, _external=True)
+    return render_template("learn/certificate.html", certificate=certificate, verify_url=verify_url)
+
+
+@bp.route("/certificate.pdf")
+def certificate_pdf():
+    certificate, locked = _certificate_or_locked()
+    if locked:
+        return locked
+    pdf = certificates.certificate_pdf(
+        name=current_user.display_name,
+        issued=long_date(certificate.issued_at),
+        code=certificate.code,
+        verify_url=url_for("public.verify", code=certificate.code, _external=True),
+        module_titles=[module.title for module in get_course().modules],
+    )
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": 'attachment; filename="lantern-certificate.pdf"'}
     )
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from course import get_course
+from course import certificates, get_course
 from course.extensions import db
 
 bp = Blueprint("public", __name__)
@@ -30,6 +30,14 @@ def emergency():
 @bp.route("/about")
 def about():
     return render_template("public/about.html", course=get_course())
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    certificate = certificates.find_certificate(code)
+    if certificate is None:
+        return render_template("public/verify.html", certificate=None, code=code), 404
+    return render_template("public/verify.html", certificate=certificate, code=certificate.code)
 
 
 @bp.route("/healthz")

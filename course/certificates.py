@@ -1,0 +1,94 @@
+"""Certificates of completion: issued once the whole course is passed, checkable by code."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from fpdf import FPDF
+from sqlalchemy.exc import IntegrityError
+
+from course.content import Course
+from course.extensions import db
+from course.models import Certificate, User
+from course.progress import LearnerState, course_complete
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+# Unambiguous letters only: a code is read off paper and typed in.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def certificate_for(user_id: int) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(Certificate.user_id == user_id))
+
+
+def issue_certificate(user: User, course: Course, state: LearnerState) -> Certificate | None:
+    """Return the learner's certificate, issuing it the first time; None until the course is passed."""
+    existing = certificate_for(user.id)
+    if existing is not None:
+        return existing
+    if not course_complete(course, state):
+        return None
+    certificate = Certificate(user_id=user.id, code=new_code())
+    db.session.add(certificate)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Issued a moment ago by another request: keep that one.
+        db.session.rollback()
+        return certificate_for(user.id)
+    return certificate
+
+
+def find_certificate(code: str) -> Certificate | None:
+    """Return the certificate with this code (case and spaces forgiven), if any."""
+    cleaned = "".join(code.split()).upper()
+    if len(cleaned) > 32:
+        return None
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == cleaned))
+
+
+def certificate_pdf(name: str, issued: str, code: str, verify_url: str, module_titles: list[str]) -> bytes:
+    """Draw the certificate as a one-page PDF (A4 landscape), with fonts shipped in course/fonts."""
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title("Lantern certificate of completion")
+    pdf.set_author("Lantern")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_draw_color(11, 83, 148)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_y(32)
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.set_text_color(7, 55, 99)
+    pdf.cell(0, 14, "Certificate of completion", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(27, 31, 36)
+    pdf.set_font("DejaVu", "", 14)
+    pdf.ln(6)
+    pdf.cell(0, 8, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 24)
+    pdf.ln(2)
+    pdf.cell(0, 14, name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 14)
+    pdf.ln(2)
+    pdf.multi_cell(
+        0, 8,
+        "completed Lantern, a course for families of people who use opioids, and passed the quiz of every module:",
+        align="C", new_x="LMARGIN", new_y="NEXT",
+    )
+    pdf.set_font("DejaVu", "", 11)
+    pdf.ln(2)
+    pdf.multi_cell(0, 6, " · ".join(module_titles), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 12)
+    pdf.set_y(pdf.h - 48)
+    pdf.cell(0, 7, f"Issued on {issued}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, f"Check it at {verify_url}  (code {code})", align="C", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
