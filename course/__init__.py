@@ -11,6 +11,7 @@ from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from course import config
 from course.content import ContentError, Course, load_course
@@ -84,7 +85,12 @@ def register_content(app: Flask) -> None:
         # /healthz answers 503 so a load balancer keeps traffic on healthy processes.
         app.extensions["lantern_course"] = None
         app.extensions["lantern_content_error"] = error
-        log.error("%s", error)
+        log.error(
+            "The course content has %d problem(s), so the course is not served. First: %s. "
+            "Run `flask --app wsgi content check` for the list.",
+            len(error.problems),
+            error.problems[0],
+        )
 
 
 def get_course() -> Course:
@@ -95,10 +101,19 @@ def get_course() -> Course:
     return course
 
 
-def register_blueprints(app: Flask) -> None:
-    from course.views import account, auth, learn, public
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a number the database's INTEGER column can hold; a larger one is a 404."""
 
-    for blueprint in (public.bp, auth.bp, learn.bp, account.bp):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL refuses larger ids with an error, not "no row"
+        super().__init__(url_map, *args, **kwargs)
+
+
+def register_blueprints(app: Flask) -> None:
+    from course.views import account, admin, auth, facilitator, learn, membership, public
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+    for blueprint in (public.bp, auth.bp, learn.bp, account.bp, membership.bp, facilitator.bp, admin.bp):
         app.register_blueprint(blueprint)
 
 
@@ -189,8 +204,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from course.commands import content_cli, demo_command, users_cli
+    from course.commands import content_cli, demo_command, groups_cli, users_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(groups_cli)
     app.cli.add_command(demo_command)

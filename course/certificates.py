@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from course.progress import LearnerState, course_complete
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Unambiguous letters only: a code is read off paper and typed in.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_PATTERN = re.compile(r"[A-Z0-9-]{1,32}")
 
 
 def new_code() -> str:
@@ -49,8 +51,8 @@ def issue_certificate(user: User, course: Course, state: LearnerState) -> Certif
 def find_certificate(code: str) -> Certificate | None:
     """Return the certificate with this code (case and spaces forgiven), if any."""
     cleaned = "".join(code.split()).upper()
-    if len(cleaned) > 32:
-        return None
+    if not CODE_PATTERN.fullmatch(cleaned):
+        return None  # not a code at all (PostgreSQL would refuse a NUL byte outright)
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == cleaned))
 
 

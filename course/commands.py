@@ -1,4 +1,5 @@
-"""Command line: `flask --app wsgi content check`, `users create`, `demo`."""
+"""Command line: `flask --app wsgi content check`, `users create|list|role|deactivate|reactivate`,
+`groups list`, `demo`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from course import accounts, demo
+from course import accounts, demo, demo_groups, groups, user_admin
 from course.content import check_course
 from course.models import Role
 
 content_cli = AppGroup("content", help="Check the course content.")
 users_cli = AppGroup("users", help="Manage accounts.")
+groups_cli = AppGroup("groups", help="See every group.")
 
 
 @content_cli.command("check")
@@ -54,13 +56,74 @@ def users_create(email: str, password: str, role: str, display_name: str) -> Non
     click.echo(f"Created {user.role} #{user.id} {user.email}")
 
 
+def _user_or_fail(email: str):
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    return user
+
+
+@users_cli.command("list")
+@click.option("--search", default="", help="Only accounts whose email or display name contains this.")
+def users_list(search: str) -> None:
+    """List accounts: id, role, status, email, display name."""
+    page, number = None, 1
+    while page is None or page.has_next:
+        page = user_admin.search_users(search, number, per_page=500)
+        for user in page.items:
+            status = "active" if user.active else "deactivated"
+            click.echo(f"#{user.id:<6} {user.role:<12} {status:<12} {user.email:<40} {user.display_name}")
+        number += 1
+
+
+@users_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+def users_role(email: str, role: str) -> None:
+    """Give an account a role (learner, facilitator, admin)."""
+    user = _user_or_fail(email)
+    user_admin.change_role(None, user, role)
+    click.echo(f"{user.email} is now a {user.role}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account from logging in and hide it from dashboards; its history is kept."""
+    user = _user_or_fail(email)
+    user_admin.set_active(None, user, False)
+    click.echo(f"{user.email} is deactivated.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def users_reactivate(email: str) -> None:
+    """Let a deactivated account log in again."""
+    user = _user_or_fail(email)
+    user_admin.set_active(None, user, True)
+    click.echo(f"{user.email} can log in again.")
+
+
+@groups_cli.command("list")
+def groups_list() -> None:
+    """List every group: id, learners, status, name, facilitator."""
+    for summary in groups.all_groups():
+        status = "archived" if summary.group.archived_at else "open"
+        click.echo(
+            f"#{summary.group.id:<5} {summary.member_count:>5} learners  {status:<9} "
+            f"{summary.group.name}  (facilitator: {summary.facilitator_name})"
+        )
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
     """Load demo accounts and progress (safe to run again) and print the demo logins."""
     from course import get_course
 
-    logins = demo.load_demo(get_course())
+    course = get_course()
+    logins = demo.load_demo(course)
+    demo_groups.load_demo_groups(course)
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with:")
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<28} password: {login.password}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from course.accounts import find_user_by_email
@@ -127,7 +127,7 @@ class ConfirmForm(FlaskForm):
 class InviteCodeForm(FlaskForm):
     code = StringField(
         "Invite code",
-        validators=[InputRequired("Please enter the invite code from your group leader."), Length(max=200)],
+        validators=[DataRequired("Please enter the invite code from your group leader."), Length(max=200)],
         filters=[_strip],
         description="Your group leader gives you this code, for example ABCD-EFGH-JKMN.",
     )
@@ -142,7 +142,11 @@ class JoinGroupForm(FlaskForm):
 class GroupNameForm(FlaskForm):
     name = StringField(
         "Group name",
-        validators=[InputRequired("Please give the group a name."), Length(1, 80), _no_control_characters],
+        validators=[
+            DataRequired("Please give the group a name."),  # after the filter: spaces alone are no name
+            Length(1, 80, "Please use a name of at most 80 characters."),
+            _no_control_characters,
+        ],
         filters=[lambda value: " ".join(value.split()) if value else value],
         description="Learners see this name when they join, for example “Tuesday family group”.",
     )
@@ -152,6 +156,10 @@ class GroupNameForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[("learner", "Learner"), ("facilitator", "Facilitator (runs groups)"), ("admin", "Admin (runs the site)")],
+        choices=[
+            SelectChoice("learner", "Learner"),
+            SelectChoice("facilitator", "Facilitator (runs groups)"),
+            SelectChoice("admin", "Admin (runs the site)"),
+        ],
     )
     submit_role = SubmitField("Change role")

@@ -7,8 +7,8 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from course import accounts
-from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm
+from course import accounts, groups
+from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm, InviteCodeForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -27,6 +27,8 @@ def _render(name_form=None, password_form=None, delete_form=None, status: int = 
             password_form=password_form or ChangePasswordForm(formdata=None),
             delete_form=delete_form or DeleteAccountForm(formdata=None),
             export_form=ConfirmForm(formdata=None),
+            memberships=groups.memberships_of(current_user.id),
+            join_form=InviteCodeForm(formdata=None),
         ),
         status,
     )
