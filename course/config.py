@@ -75,7 +75,9 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per account (guessing one password), and per client address (trying many accounts).
         "LOGIN_RATE_LIMIT": os.environ.get("LANTERN_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LANTERN_LOGIN_ADDRESS_RATE_LIMIT", "100 per minute;1000 per hour"),
         # Number of proxies (load balancer) in front of gunicorn whose X-Forwarded-* we trust.
         "PROXY_COUNT": _int_env("LANTERN_PROXY_COUNT", 0),
         "SESSION_COOKIE_HTTPONLY": True,

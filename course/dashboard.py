@@ -30,13 +30,12 @@ from course.content import Course, Lesson, Module, Question
 from course.extensions import db
 from course.models import AttemptAnswer, LessonProgress, Membership, QuizAttempt, User
 from course.progress import (
-    BestAttempt,
     LearnerState,
     ModuleStatus,
-    best_attempt_order,
     course_complete,
     course_progress,
     module_status,
+    state_from_rows,
 )
 
 PAGE_SIZE = 50
@@ -382,26 +381,6 @@ def _load_critical_misses(course: Course, member_ids: sa.Select) -> dict[int, li
 # --- the rules, applied to one learner's rows ---------------------------------------
 
 
-def learner_state(progress_rows: Iterable[sa.Row], attempt_rows: Iterable[sa.Row]) -> LearnerState:
-    """Build a LearnerState from rows loaded in bulk, choosing the best attempt as the learner's pages do."""
-    progress_rows = list(progress_rows)
-    best: dict[str, BestAttempt] = {}
-    counts: dict[str, int] = defaultdict(int)
-    for attempt in attempt_rows:
-        counts[attempt.module_slug] += 1
-        current = best.get(attempt.module_slug)
-        if current is None or best_attempt_order(attempt.score, attempt.passed, attempt.id) > best_attempt_order(
-            current.score, current.passed, current.attempt_id
-        ):
-            best[attempt.module_slug] = BestAttempt(attempt.id, attempt.score, attempt.passed)
-    return LearnerState(
-        started=frozenset((row.module_slug, row.lesson_slug) for row in progress_rows),
-        completed=frozenset((row.module_slug, row.lesson_slug) for row in progress_rows if row.completed_at),
-        best=best,
-        attempt_counts=dict(counts),
-    )
-
-
 def _cell(course: Course, state: LearnerState, module: Module) -> Cell:
     status = module_status(course, state, module)
     tries = state.attempt_counts.get(module.slug, 0)
@@ -487,7 +466,7 @@ def _rows(
     for member in members:
         progress_rows = progress_by_user.get(member.user_id, [])
         attempt_rows = attempts_by_user.get(member.user_id, [])
-        state = learner_state(progress_rows, attempt_rows)
+        state = state_from_rows(progress_rows, attempt_rows)
         done, total = course_progress(course, state)
         activity = last_activity(member, progress_rows, attempt_rows)
         row = LearnerRow(

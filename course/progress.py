@@ -7,6 +7,7 @@ two queries; `open_lesson` and `complete_lesson` record progress.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -74,28 +75,38 @@ def best_attempt_order(score: int, passed: bool, attempt_id: int) -> tuple:
 
 def load_state(user_id: int) -> LearnerState:
     """Read one learner's lesson progress and quiz results (two queries)."""
-    rows = db.session.execute(
+    progress_rows = db.session.execute(
         sa.select(LessonProgress.module_slug, LessonProgress.lesson_slug, LessonProgress.completed_at).where(
             LessonProgress.user_id == user_id
         )
     ).all()
-    attempts = db.session.execute(
+    attempt_rows = db.session.execute(
         sa.select(QuizAttempt.id, QuizAttempt.module_slug, QuizAttempt.score, QuizAttempt.passed).where(
             QuizAttempt.user_id == user_id
         )
     ).all()
+    return state_from_rows(progress_rows, attempt_rows)
+
+
+def state_from_rows(progress_rows: Iterable, attempt_rows: Iterable) -> LearnerState:
+    """Build a learner's state from their rows, loaded one learner at a time or in bulk for a group.
+
+    progress rows have module_slug, lesson_slug and completed_at; attempt rows have id,
+    module_slug, score and passed.
+    """
+    progress_rows = list(progress_rows)
     best: dict[str, BestAttempt] = {}
     counts: dict[str, int] = {}
-    for attempt_id, module_slug, score, passed in attempts:
-        counts[module_slug] = counts.get(module_slug, 0) + 1
-        current = best.get(module_slug)
-        if current is None or best_attempt_order(score, passed, attempt_id) > best_attempt_order(
+    for attempt in attempt_rows:
+        counts[attempt.module_slug] = counts.get(attempt.module_slug, 0) + 1
+        current = best.get(attempt.module_slug)
+        if current is None or best_attempt_order(attempt.score, attempt.passed, attempt.id) > best_attempt_order(
             current.score, current.passed, current.attempt_id
         ):
-            best[module_slug] = BestAttempt(attempt_id, score, passed)
+            best[attempt.module_slug] = BestAttempt(attempt.id, attempt.score, attempt.passed)
     return LearnerState(
-        started=frozenset((m, l) for m, l, _ in rows),
-        completed=frozenset((m, l) for m, l, done in rows if done is not None),
+        started=frozenset((row.module_slug, row.lesson_slug) for row in progress_rows),
+        completed=frozenset((row.module_slug, row.lesson_slug) for row in progress_rows if row.completed_at is not None),
         best=best,
         attempt_counts=counts,
     )

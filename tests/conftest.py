@@ -33,6 +33,7 @@ def make_app(database: str, content_dir: Path = FIXTURE_CONTENT, **overrides):
         "SQLALCHEMY_DATABASE_URI": database,
         "CONTENT_DIR": str(content_dir),
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "1000 per minute",
     }
     config.update(overrides)
     return create_app(config)

@@ -141,6 +141,23 @@ def test_login_is_rate_limited(app, client, make_user):
     assert client.get("/learn").status_code == 302  # even the right password was not tried
 
 
+def test_a_group_logging_in_from_one_address_is_not_locked_out(app, client, make_user):
+    families = [make_user() for _ in range(6)]
+    app.config.update(LOGIN_RATE_LIMIT="3 per minute", LOGIN_ADDRESS_RATE_LIMIT="5 per minute")
+    try:
+        statuses = []
+        for family in families:
+            browser = app.test_client()
+            token = csrf_token(browser.get("/login").text)
+            statuses.append(
+                browser.post("/login", data={"email": family.email, "password": PASSWORD, "csrf_token": token}).status_code
+            )
+    finally:
+        app.config.update(LOGIN_RATE_LIMIT="1000 per minute", LOGIN_ADDRESS_RATE_LIMIT="1000 per minute")
+    # Each account is far below its own limit; only the address's overall limit stops the sixth.
+    assert statuses == [302, 302, 302, 302, 302, 429]
+
+
 def request_reset(client, email: str):
     page = client.get("/reset")
     return client.post("/reset", data={"email": email, "csrf_token": csrf_token(page.text)})

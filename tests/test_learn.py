@@ -290,3 +290,10 @@ def test_handout_prints_every_lesson_with_sources(client, login_as):
     assert html.index("2. The second lesson") < html.index("Sources")
     assert "https://www.cdc.gov/stop-overdose/response/index.html" in html
     assert client.get("/learn/staying-safe/handout").status_code == 403
+
+
+def test_facilitators_preview_any_lesson_and_quiz(client, login_as):
+    login_as("facilitator")
+    assert client.get("/learn/staying-safe/steps").status_code == 200
+    assert client.get("/learn/staying-safe/quiz").status_code == 200
+    assert client.get("/learn/staying-safe/handout").status_code == 200

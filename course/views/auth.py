@@ -12,8 +12,18 @@ from course.forms import ConfirmForm, LoginForm, RegisterForm, ResetPasswordForm
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
+def _account_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    # Guessing one person's password is limited per account, so that a whole family
+    # group logging in from the clinic's one Wi-Fi address is not locked out.
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 def _after_login_url(target: str | None) -> str:
@@ -21,7 +31,7 @@ def _after_login_url(target: str | None) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -39,7 +49,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -65,7 +76,8 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
