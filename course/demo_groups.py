@@ -67,8 +67,13 @@ def _wrong(question: Question) -> tuple[str, ...]:
     return next((choice.id,) for choice in question.choices if not choice.correct)
 
 
-def _all_wrong(module: Module) -> dict[str, tuple[str, ...]]:
-    return {question.id: _wrong(question) for question in module.quiz.questions}
+def _failing(module: Module) -> dict[str, tuple[str, ...]]:
+    """Return answers that fail: about half right, as a real first try might be."""
+    answers = right_answers(module)
+    for index, question in enumerate(module.quiz.questions):
+        if index % 2 == 0:
+            answers[question.id] = _wrong(question)
+    return answers
 
 
 def _steps_wrong(module: Module) -> dict[str, tuple[str, ...]]:
@@ -80,13 +85,22 @@ def _steps_wrong(module: Module) -> dict[str, tuple[str, ...]]:
 
 
 def _passing_with_a_slip(module: Module, seed: int) -> dict[str, tuple[str, ...]]:
-    """Return passing answers, with one ordinary question wrong now and then, as real people do."""
+    """Return passing answers with a slip or two, as real people make.
+
+    Most slips land on the same question of each module (its second ordinary one), so the
+    demo's per-question results show one question the group keeps missing.
+    """
     answers = right_answers(module)
     ordinary = [question for question in module.quiz.questions if not question.critical]
-    if seed % 2 or not ordinary:
+    if not ordinary:
         return answers
-    slip = ordinary[seed % len(ordinary)]
-    answers[slip.id] = _wrong(slip)
+    slips = []
+    if seed % 3 != 0 and len(ordinary) > 1:
+        slips.append(ordinary[1])
+    if seed % 2:
+        slips.append(ordinary[seed % len(ordinary)])
+    for slip in slips:
+        answers[slip.id] = _wrong(slip)
     return answers if grading.grade(module.quiz, answers).passed else right_answers(module)
 
 
@@ -109,7 +123,7 @@ def _give_progress(course: Course, user: User, family: DemoFamily, seed: int) ->
     if passed < len(course.modules) and (lessons or family.failed_tries):
         module = course.modules[passed]
         finish_lessons(user, module, count=lessons, days_ago=day)
-        answers = _steps_wrong(module) if family.misses_emergency_steps else _all_wrong(module)
+        answers = _steps_wrong(module) if family.misses_emergency_steps else _failing(module)
         for attempt in range(family.failed_tries):
             take_quiz(user, module, answers, days_ago=family.days_ago + family.failed_tries - 1 - attempt)
     if lessons or passed or family.failed_tries:
