@@ -17,18 +17,16 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.learner import PASSWORD, Learner, free_port, percentile  # noqa: E402
+from bench.harness import PASSWORD, Browser, count_queries, gunicorn, percentile  # noqa: E402
 
 FACILITATOR = "facilitator@bench.lantern"
 
@@ -182,32 +180,6 @@ def pages(group_id: int, learner_id: int) -> dict[str, str]:
     }
 
 
-def count_queries(env: dict, paths: dict[str, str]) -> dict[str, int]:
-    """Return the SQL queries each page runs, through the app in this process."""
-    import sqlalchemy as sa
-
-    from course import create_app
-    from course.extensions import db
-
-    os.environ.update(env)
-    app = create_app()
-    app.config["WTF_CSRF_ENABLED"] = False
-    statements: list[str] = []
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    client = app.test_client()
-    client.post("/login", data={"email": FACILITATOR, "password": PASSWORD})
-    client.get("/facilitator/groups")  # the first page after logging in also notes "last seen"
-    counts = {}
-    for name, path in paths.items():
-        statements.clear()
-        assert client.get(path).status_code == 200, path
-        counts[name] = len(statements)
-    with app.app_context():
-        db.engine.dispose()
-    return counts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=1000)
@@ -231,23 +203,10 @@ def main() -> None:
         f"{built['attempts']} quiz attempts, {built['answers']} answers"
     )
     paths = pages(built["group"], built["sample learner"])
-    queries = count_queries(env, paths)
+    queries = count_queries(env, FACILITATOR, paths, warm_up="/facilitator/groups")
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        facilitator = Learner(base, FACILITATOR)  # a browser with a cookie jar, whoever holds it
+    with gunicorn(env, workers=1) as base:
+        facilitator = Browser(base, FACILITATOR)
         facilitator.log_in()
         print(f"\n{args.rounds} requests per page, one at a time, gunicorn with 1 worker:\n")
         print(f"{'page':<40} {'median':>9} {'p95':>9} {'queries':>8} {'size':>9}")
@@ -262,9 +221,6 @@ def main() -> None:
                 f"{name:<40} {statistics.median(timings) * 1000:>7.0f}ms {percentile(timings, 0.95) * 1000:>7.0f}ms "
                 f"{queries[name]:>8} {size / 1024:>7.0f}kB"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -11,32 +11,19 @@ percentiles per page, and the SQL queries each page runs (measured in-process).
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
-import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "benchmark password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from bench.harness import PASSWORD, Browser, count_queries, gunicorn, percentile  # noqa: E402
 
 def build_database(env: dict, learners: int) -> None:
     """Create the schema and the learners, each with the first module finished."""
@@ -63,68 +50,7 @@ def build_database(env: dict, learners: int) -> None:
         db.engine.dispose()
 
 
-def count_queries(env: dict) -> dict[str, int]:
-    """Return the SQL queries each learner page runs, through the app in this process."""
-    import sqlalchemy as sa
-
-    from course import create_app, get_course
-    from course.extensions import db
-
-    os.environ.update(env)
-    app = create_app()
-    app.config["WTF_CSRF_ENABLED"] = False
-    counts: dict[str, int] = {}
-    statements: list[str] = []
-    with app.app_context():
-        module = get_course().modules[0]
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    # Requests outside any app context: each gets its own session, as in production.
-    client = app.test_client()
-    client.post("/login", data={"email": "bench0@example.org", "password": PASSWORD})
-    pages = {
-        "home": "/learn",
-        "module": f"/learn/{module.slug}",
-        "lesson": f"/learn/{module.slug}/{module.lessons[0].slug}",
-        "quiz": f"/learn/{module.slug}/quiz",
-    }
-    for name, path in pages.items():
-        statements.clear()
-        assert client.get(path).status_code == 200, path
-        counts[name] = len(statements)
-    with app.app_context():
-        db.engine.dispose()
-    return counts
-
-
-class Learner:
-    """One learner's browser: a cookie jar and a CSRF token scraped from the pages."""
-
-    def __init__(self, base: str, email: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.email = email
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> str:
-        body = urllib.parse.urlencode(data, doseq=True).encode()
-        with self.opener.open(self.base + path, data=body, timeout=30) as response:
-            return response.read().decode()
-
-    @staticmethod
-    def hidden(html: str, name: str) -> str:
-        match = re.search(rf'name="{name}" (?:type="hidden" )?value="([^"]+)"', html)
-        assert match, f"no {name} on the page"
-        return match.group(1)
-
-    def log_in(self) -> None:
-        page = self.get("/login")
-        self.post("/login", {"email": self.email, "password": PASSWORD, "csrf_token": self.hidden(page, "csrf_token")})
-
-
-def walk(learner: Learner, module, rounds: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
+def walk(learner: Browser, module, rounds: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
     answers = {}
     for question in module.quiz.questions:
         if question.type == "order":
@@ -157,11 +83,6 @@ def walk(learner: Learner, module, rounds: int, timings: dict[str, list[float]],
             timings["submit + review"].append(time.perf_counter() - started)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=40)
@@ -178,26 +99,21 @@ def main() -> None:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"),
     }
     build_database(env, args.learners)
-    queries = count_queries(env)
+    from course.content import load_course
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **env},
+    module = load_course(ROOT / "modules").modules[0]
+    queries = count_queries(
+        env,
+        "bench0@example.org",
+        {
+            "home": "/learn",
+            "module": f"/learn/{module.slug}",
+            "lesson": f"/learn/{module.slug}/{module.lessons[0].slug}",
+            "quiz": f"/learn/{module.slug}/quiz",
+        },
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        from course.content import load_course
-
-        module = load_course(ROOT / "modules").modules[0]
-        learners = [Learner(base, f"bench{n % args.learners}@example.org") for n in range(args.clients)]
+    with gunicorn(env, args.workers, threads=4) as base:
+        learners = [Browser(base, f"bench{n % args.learners}@example.org") for n in range(args.clients)]
         for learner in learners:
             learner.log_in()
         timings: dict[str, list[float]] = defaultdict(list)
@@ -209,9 +125,6 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     requests = sum(len(v) for v in timings.values())
     database = env["DATABASE_URL"].split(":", 1)[0]
