@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
 from fpdf import FPDF
 from sqlalchemy.exc import IntegrityError
 
+from course import codes
 from course.content import Course
 from course.extensions import db
 from course.models import Certificate, User
 from course.progress import LearnerState, course_complete
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-# Unambiguous letters only: a code is read off paper and typed in.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_PATTERN = re.compile(r"[A-Z0-9-]{1,32}")
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    """Return a fresh certificate code, read off paper and typed in: ABCD-EFGH-JKMN."""
+    return codes.in_fours(codes.random_code(12))
 
 
 def certificate_for(user_id: int) -> Certificate | None:

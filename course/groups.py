@@ -6,19 +6,16 @@ else the group does not exist (404).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.exc import IntegrityError
 
+from course import codes
 from course.extensions import db
 from course.models import Group, Membership, User, utcnow
 
-# No I, O, 0 or 1: a code is read aloud in a meeting and typed on a phone.
-INVITE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-INVITE_CODE_LENGTH = 12  # 32 ** 12 = 2 ** 60 codes: not guessable, even without the rate limit
 INVITE_CODE_ATTEMPTS = 5
 
 
@@ -44,8 +41,8 @@ class MyMembership:
 
 
 def new_invite_code() -> str:
-    """Return a fresh random invite code."""
-    return "".join(secrets.choice(INVITE_CODE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+    """Return a fresh random invite code (read aloud in a meeting, typed on a phone)."""
+    return codes.random_code(12)
 
 
 def normalise_invite_code(raw: str) -> str:
@@ -56,7 +53,7 @@ def normalise_invite_code(raw: str) -> str:
 
 def format_invite_code(code: str) -> str:
     """Return a code in groups of four, easier to read out: ABCD-EFGH-JKMN."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+    return codes.in_fours(code)
 
 
 def find_group_by_code(raw: str) -> Group | None:
