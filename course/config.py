@@ -41,6 +41,16 @@ def secret_key(instance_path: str, production: bool) -> str:
     return key
 
 
+def base_url(production: bool) -> str:
+    """Return LANTERN_BASE_URL (required in production: links in mail are built on it)."""
+    url = os.environ.get("LANTERN_BASE_URL", "").strip().rstrip("/")
+    if url and not (url.startswith("https://") or url.startswith("http://")):
+        raise ConfigError(f"LANTERN_BASE_URL must start with https:// (or http:// in development), not {url!r}.")
+    if production and not url:
+        raise ConfigError("LANTERN_BASE_URL must be set when LANTERN_ENV=production (for example https://lantern.example.org).")
+    return url
+
+
 def _int_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -63,14 +73,23 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_DIR": os.environ.get("LANTERN_CONTENT_DIR", str(PROJECT_ROOT / "modules")),
         # Flesch–Kincaid grade limits for lessons (see tests and `content check`).
-        "CONTENT_MAX_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_GRADE", "8")),
-        "CONTENT_MAX_AVERAGE_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_AVERAGE_GRADE", "7")),
+        "CONTENT_MAX_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_GRADE", "6")),
+        "CONTENT_MAX_AVERAGE_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_AVERAGE_GRADE", "5")),
         "CHECK_IN_AFTER_DAYS": _int_env("LANTERN_CHECK_IN_AFTER_DAYS", 14),
         "PASSWORD_RESET_MAX_AGE": _int_env("LANTERN_PASSWORD_RESET_MAX_AGE", 3600),
         "QUICK_EXIT_URL": os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int_env("MAIL_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "lantern@localhost"),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "false").strip().lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_TIMEOUT": _int_env("MAIL_TIMEOUT", 10),
+        # Links in mail are built on this, never on the request's Host header.
+        "BASE_URL": base_url(production),
+        # The clinic running this site: on the landing and about pages, certificates and mail.
+        "ORG_NAME": os.environ.get("LANTERN_ORG_NAME", "").strip(),
+        "ORG_CONTACT": os.environ.get("LANTERN_ORG_CONTACT", "").strip(),
         # Rate limits must be shared by every app process in production: use Redis there.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",

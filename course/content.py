@@ -38,9 +38,9 @@ QUESTION_TYPES = {
 CALLOUTS = {"key": "Key point", "try": "Try this", "safety": "Safety"}
 LESSON_FIELDS = {"title", "minutes", "summary", "sources"}
 EMERGENCY_FIELDS = {"title", "sources"}
-MODULE_FIELDS = {"title", "summary"}
-QUIZ_FIELDS = {"pass_mark", "questions"}
-QUESTION_FIELDS = {"id", "type", "prompt", "lesson", "critical", "emergency_steps", "choices"}
+MODULE_FIELDS = {"title", "summary", "always_open"}
+QUIZ_FIELDS = {"pass_mark", "draw", "questions"}
+QUESTION_FIELDS = {"id", "type", "prompt", "lesson", "critical", "emergency_steps", "refresher", "choices"}
 CHOICE_FIELDS = {"id", "text", "correct", "explanation"}
 DEFAULT_PASS_MARK = 80
 
@@ -84,6 +84,8 @@ class Question:
     lesson_slug: str
     critical: bool = False
     emergency_steps: bool = False
+    # Part of the short refresher of this module (critical questions always are).
+    refresher: bool = False
 
     @property
     def type_label(self) -> str:
@@ -119,8 +121,10 @@ class Question:
 class Quiz:
     module_slug: str
     pass_mark: int
-    questions: tuple[Question, ...]
+    questions: tuple[Question, ...]  # the pool
     version: str
+    # Questions asked per attempt, drawn from the pool (critical ones always); None: all of them.
+    draw: int | None = None
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -134,6 +138,8 @@ class Module:
     summary: str
     lessons: tuple[Lesson, ...]
     quiz: Quiz
+    # Open from the first visit whatever the sequence says (life-saving content).
+    always_open: bool = False
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -489,7 +495,16 @@ class _Loader:
             if question is not None:
                 questions.append(question)
         version = hashlib.sha256(raw_bytes).hexdigest()[:16]
-        return Quiz(module_slug, pass_mark, tuple(questions), version)
+        draw = data.get("draw")
+        critical = sum(question.critical for question in questions)
+        if draw is not None:
+            if not isinstance(draw, int) or isinstance(draw, bool) or not 1 <= draw <= len(questions):
+                self.problem(path, "draw", f"must be a whole number from 1 to the pool's size ({len(questions)})")
+                draw = None
+            elif draw < critical:
+                self.problem(path, "draw", f"must be at least the number of critical questions ({critical})")
+                draw = None
+        return Quiz(module_slug, pass_mark, tuple(questions), version, draw)
 
     def build_question(
         self, path: Path, index: int, raw: Any, lesson_slugs: set[str], seen_ids: set[str]
@@ -519,7 +534,7 @@ class _Loader:
             self.problem(path, f"{where}.lesson", f"must name a lesson of this module (one of {', '.join(sorted(lesson_slugs))})")
             lesson = ""
         flags = {}
-        for flag in ("critical", "emergency_steps"):
+        for flag in ("critical", "emergency_steps", "refresher"):
             value = raw.get(flag, False)
             if not isinstance(value, bool):
                 self.problem(path, f"{where}.{flag}", "must be true or false")
@@ -528,7 +543,9 @@ class _Loader:
         if flags["emergency_steps"] and kind != "order":
             self.problem(path, f"{where}.emergency_steps", "only a put-in-order question can hold the emergency steps")
         choices = self.build_choices(path, where, kind, raw.get("choices"))
-        return Question(question_id, kind, prompt, choices, str(lesson), flags["critical"], flags["emergency_steps"])
+        return Question(
+            question_id, kind, prompt, choices, str(lesson), flags["critical"], flags["emergency_steps"], flags["refresher"]
+        )
 
     def build_choices(self, path: Path, where: str, kind: str, raw: Any) -> tuple[Choice, ...]:
         if not isinstance(raw, list) or len(raw) < 2:
@@ -594,7 +611,11 @@ class _Loader:
         summary = self.text_field(meta_path, meta, "summary", "", required=False)
         lessons = tuple(self.build_lesson(lesson, known) for lesson in parsed)
         quiz = self.build_quiz(folder / "quiz.yaml", slug, {lesson.slug for lesson in lessons})
-        return Module(slug, number, title, summary, lessons, quiz)
+        always_open = meta.get("always_open", False) if isinstance(meta, dict) else False
+        if not isinstance(always_open, bool):
+            self.problem(meta_path, "always_open", "must be true or false")
+            always_open = False
+        return Module(slug, number, title, summary, lessons, quiz, always_open)
 
     def build_emergency(self, modules: list[Module]) -> EmergencyPage | None:
         path = self.root / "emergency.md"
