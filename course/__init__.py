@@ -7,9 +7,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, request
-from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -45,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that vanished must make pages answer 503 within seconds, not hang them.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"connect_timeout": 3})
     db.init_app(app)
     # Batch mode: SQLite can only change a table by copying it.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -52,13 +54,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
-    login_manager.login_message_category = "info"
 
     from course import models  # noqa: F401  (registers the tables on db.metadata)
-    from course.accounts import load_user
-
-    login_manager.user_loader(load_user)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -123,7 +120,7 @@ def long_date(value) -> str:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from course.accounts import touch_last_seen
+    from course import hooks
 
     app.add_template_filter(long_date, "long_date")
 
@@ -132,75 +129,13 @@ def register_request_hooks(app: Flask) -> None:
         # Lets the layout link to facilitator and admin pages only where they exist.
         return {"url_endpoints": app.view_functions}
 
-    @app.before_request
-    def _note_last_seen() -> None:
-        if current_user.is_authenticated and request.endpoint != "static":
-            touch_last_seen(current_user)
-
-    @app.after_request
-    def _security_headers(response):
-        headers = response.headers
-        # No inline scripts or styles, nothing from any other site.
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # The quick exit and every outside link must not tell the next site where the person was.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        if app.config["LANTERN_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated and request.endpoint != "static":
-            # A shared family computer: the back button after logging out must show nothing.
-            headers["Cache-Control"] = "no-store"
-        return response
+    hooks.register_request_hooks(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    def render_error(status: int, title: str, message: str):
-        return render_template("errors/error.html", status=status, title=title, message=message), status
+    from course import errors
 
-    @app.errorhandler(400)
-    def bad_request(error):
-        return render_error(400, "Something in that request was not right", getattr(error, "description", ""))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(
-            400, "This form has expired", "Please go back, reload the page and try again. Nothing was saved."
-        )
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_error(403, "You cannot open this page", "Your account does not have access to it.")
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_error(404, "Page not found", "We could not find that page.")
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return render_error(405, "That did not work", "This page cannot be used that way.")
-
-    @app.errorhandler(429)
-    def too_many(error):
-        return render_error(
-            429, "Too many tries", "For your safety, please wait a minute before you try again."
-        )
-
-    @app.errorhandler(500)
-    def server_error(error):
-        return render_error(500, "Something went wrong on our side", "Please try again in a moment.")
-
-    @app.errorhandler(ContentError)
-    def content_broken(error):
-        return render_error(
-            503, "Lantern is being updated", "The course is not available right now. Please try again soon."
-        )
+    errors.register_errorhandlers(app)
 
 
 def register_commands(app: Flask) -> None:

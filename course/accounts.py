@@ -1,32 +1,29 @@
-"""Accounts: registration, sign-in, password reset, the learner's data export and deletion."""
+"""Accounts: registration by a confirmed address, sign-in, password reset, profile changes.
+
+Registration never says whether an address has an account: every registration answers
+"check your email". A new address gets a confirmation link; the owner of an existing one
+gets a note that someone tried to sign up with it.
+"""
 
 from __future__ import annotations
 
-import logging
-import smtplib
+import hashlib
+import secrets
 from datetime import timedelta
-from email.message import EmailMessage
-from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.exc import IntegrityError
 
+from course import login_limits, mail, passwords, sessions
+from course.audit import security_event
 from course.extensions import db
-from course.models import AttemptAnswer, Certificate, Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
-
-log = logging.getLogger(__name__)
+from course.models import EmailConfirmation, Role, User, utcnow
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
-
-
-@cache
-def _dummy_password_hash() -> str:
-    # Checking a password against an account that does not exist still costs a hash,
-    # so "no such email" and "wrong password" take the same time.
-    return generate_password_hash("no account has this password")
+CONFIRMATION_LIFETIME = timedelta(hours=24)
 
 
 class AccountError(ValueError):
@@ -37,23 +34,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(session_id: str) -> User | None:
-    """Return the user a session names, if it still matches their current password."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.password_fingerprint() != fingerprint:
-        return None
-    return user
-
-
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def create_user(email: str, password: str, display_name: str, role: str = Role.LEARNER) -> User:
-    """Create an account, or raise AccountError when the email is taken."""
+    """Create a confirmed account at once (command line, demo, tests), or raise AccountError."""
     if role not in set(Role):
         raise AccountError(f"Role must be one of {', '.join(Role)}.")
     if find_user_by_email(email) is not None:
@@ -65,15 +51,112 @@ def create_user(email: str, password: str, display_name: str, role: str = Role.L
     return user
 
 
+# --- registration ------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_registration(email: str, password: str, display_name: str, next_url: str = "") -> None:
+    """Mail a confirmation link to a new address, or a warning to an existing one's owner."""
+    email = normalise_email(email)
+    password_hash = passwords.hash_password(password)  # both ways cost a hash: same timing
+    if find_user_by_email(email) is not None:
+        mail.send(
+            email,
+            "Someone tried to create an account with your email address",
+            "Someone tried to create a new account with this email address. You already have an account,\n"
+            "so nothing was changed.\n\n"
+            f"If it was you, you can log in here: {mail.external_url('auth.login')}\n"
+            f"Forgot your password? Choose a new one here: {mail.external_url('auth.reset_request')}\n\n"
+            "If it was not you, you can ignore this email.",
+            kind="registration-existing",
+        )
+        return
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        EmailConfirmation(
+            token_hash=_token_hash(token), email=email, display_name=display_name.strip(),
+            password_hash=password_hash, next_url=next_url if is_safe_next_url(next_url) else "",
+            created_at=now, expires_at=now + CONFIRMATION_LIFETIME,
+        )
+    )
+    db.session.commit()
+    mail.send(
+        email,
+        "Confirm your email address",
+        "Please confirm your email address to finish creating your account.\n\n"
+        f"Open this link within 24 hours:\n{mail.external_url('auth.confirm_registration', token=token)}\n\n"
+        "If you did not ask for this, you can ignore this email. No account is made without it.",
+        kind="registration-confirm",
+    )
+
+
+def confirm_registration(token: str) -> tuple[User | None, str]:
+    """Create the account a confirmation link is for; return (user, where to go next).
+
+    Returns (None, "") for a link that is unknown, used or expired, and (None, "exists")
+    when the address got an account in the meantime (another link, opened first).
+    """
+    row = db.session.scalar(sa.select(EmailConfirmation).where(EmailConfirmation.token_hash == _token_hash(token)))
+    if row is None or row.expires_at <= utcnow():
+        return None, ""
+    email, next_url = row.email, row.next_url
+    user = User(email=email, display_name=row.display_name, password_hash=row.password_hash, role=Role.LEARNER)
+    try:
+        with db.session.begin_nested():  # a savepoint: a race on the address must not lose the rest
+            db.session.add(user)
+        db.session.execute(sa.delete(EmailConfirmation).where(EmailConfirmation.email == email))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None, "exists"
+    security_event("account_created", user=user.id)
+    return user, next_url
+
+
+def purge_expired_confirmations() -> int:
+    result = db.session.execute(sa.delete(EmailConfirmation).where(EmailConfirmation.expires_at <= utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None (the same for every failure)."""
+    """Return the active user with these credentials, or None (the same for every failure).
+
+    A matching hash made with older parameters is replaced by one at today's.
+    """
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_password_hash(), password)
+        passwords.verify_password(passwords.dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if passwords.needs_rehash(user.password_hash):
+        user.set_password(password)
+        db.session.commit()
     return user
+
+
+def log_in(email: str, password: str, address: str, remember: bool) -> tuple[User | None, login_limits.Lock | None]:
+    """Check the failed-login limits and the password; start a session when both agree."""
+    lock = login_limits.locked(email, address)
+    if lock is not None:
+        security_event("login_locked", limit=lock)
+        return None, lock
+    user = authenticate(email, password)
+    if user is None:
+        login_limits.record_failure(email, address)
+        known = find_user_by_email(email)
+        security_event("login_failed", user=known.id if known else None)
+        return None, None
+    sessions.start(user, remember=remember)
+    return user, None
 
 
 def touch_last_seen(user: User) -> None:
@@ -87,6 +170,8 @@ def touch_last_seen(user: User) -> None:
 def is_safe_next_url(target: str | None) -> bool:
     """Return whether a `next` URL stays on this site (a path, no scheme, no host)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(char) < 32 for char in target):
         return False
     parts = urlsplit(target)
     return parts.scheme == "" and parts.netloc == ""
@@ -118,23 +203,30 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def send_reset_link(user: User, link: str) -> None:
-    """Email the reset link, or write it to the log where no mail server is configured."""
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        log.warning("Password reset link for user #%s (no MAIL_SERVER configured): %s", user.id, link)
+def send_reset_link(email: str) -> None:
+    """Mail a reset link if the address has an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
         return
-    message = EmailMessage()
-    message["Subject"] = "Reset your Lantern password"
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = user.email
-    message.set_content(
-        "Someone asked to reset the password of your Lantern account.\n\n"
+    link = mail.external_url("auth.reset_password", token=make_reset_token(user))
+    mail.send(
+        user.email,
+        "Reset your password",
+        "Someone asked to reset the password of your account.\n\n"
         f"To choose a new password, open this link within an hour:\n{link}\n\n"
-        "If it was not you, you can ignore this email."
+        "If it was not you, you can ignore this email. Your password stays the same.",
+        kind="password-reset",
     )
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        smtp.send_message(message)
+    security_event("password_reset_requested", user=user.id)
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password from a reset link: every session ends and login limits are lifted."""
+    user.set_password(password)
+    sessions.end_all_sessions(user.id)
+    db.session.commit()
+    login_limits.clear_account(user.email)
+    security_event("password_reset", user=user.id)
 
 
 def rename(user: User, display_name: str) -> None:
@@ -142,83 +234,9 @@ def rename(user: User, display_name: str) -> None:
     db.session.commit()
 
 
-def set_password(user: User, password: str) -> None:
+def change_password(user: User, password: str) -> None:
+    """Change the password; every other session of the user ends, this one stays."""
     user.set_password(password)
+    sessions.end_other_sessions(user)
     db.session.commit()
-
-
-# --- the learner's own data -----------------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() + "Z" if value is not None else None
-
-
-def export_data(user: User) -> dict:
-    """Return everything Lantern stores about a user, for the 'download my data' button."""
-    memberships = db.session.execute(
-        sa.select(Membership, Group.name).join(Group).where(Membership.user_id == user.id).order_by(Membership.id)
-    ).all()
-    progress = db.session.scalars(
-        sa.select(LessonProgress).where(LessonProgress.user_id == user.id).order_by(LessonProgress.id)
-    ).all()
-    attempts = db.session.scalars(
-        sa.select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.id)
-    ).all()
-    answers = db.session.scalars(
-        sa.select(AttemptAnswer)
-        .join(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id)
-        .order_by(AttemptAnswer.id)
-    ).all()
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == user.id))
-    answers_by_attempt: dict[int, list[AttemptAnswer]] = {}
-    for answer in answers:
-        answers_by_attempt.setdefault(answer.attempt_id, []).append(answer)
-    return {
-        "account": {
-            "email": user.email,
-            "display_name": user.display_name,
-            "role": user.role,
-            "created_at": _iso(user.created_at),
-            "last_seen_at": _iso(user.last_seen_at),
-        },
-        "groups": [
-            {"group": name, "joined_at": _iso(m.joined_at), "facilitator_may_see_email": m.share_email}
-            for m, name in memberships
-        ],
-        "lessons": [
-            {
-                "module": row.module_slug,
-                "lesson": row.lesson_slug,
-                "started_at": _iso(row.started_at),
-                "completed_at": _iso(row.completed_at),
-            }
-            for row in progress
-        ],
-        "quiz_attempts": [
-            {
-                "module": attempt.module_slug,
-                "submitted_at": _iso(attempt.submitted_at),
-                "score_percent": attempt.score,
-                "passed": attempt.passed,
-                "content_version": attempt.content_version,
-                "answers": [
-                    {"question": a.question_id, "chosen": a.chosen, "correct": a.is_correct}
-                    for a in answers_by_attempt.get(attempt.id, [])
-                ],
-            }
-            for attempt in attempts
-        ],
-        "certificate": (
-            {"code": certificate.code, "issued_at": _iso(certificate.issued_at)} if certificate is not None else None
-        ),
-    }
-
-
-def delete_account(user: User) -> None:
-    """Delete a user and everything tied to them (the database cascades the rest)."""
-    user_id = user.id
-    db.session.expunge(user)
-    db.session.execute(sa.delete(User).where(User.id == user_id))
-    db.session.commit()
+    security_event("password_changed", user=user.id)

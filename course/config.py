@@ -70,7 +70,8 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are
         # noticed before a query fails.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error in the log never carries the values (emails, hashes).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "CONTENT_DIR": os.environ.get("LANTERN_CONTENT_DIR", str(PROJECT_ROOT / "modules")),
         # Flesch–Kincaid grade limits for lessons (see tests and `content check`).
         "CONTENT_MAX_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_GRADE", "6")),
@@ -97,6 +98,13 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         # Per account (guessing one password), and per client address (trying many accounts).
         "LOGIN_RATE_LIMIT": os.environ.get("LANTERN_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LANTERN_LOGIN_ADDRESS_RATE_LIMIT", "100 per minute;1000 per hour"),
+        # Failed logins at one account from everywhere: higher, against guessing spread over many addresses.
+        "LOGIN_ACCOUNT_CAP": os.environ.get("LANTERN_LOGIN_ACCOUNT_CAP", "100 per hour;300 per day"),
+        # Sessions (course/sessions.py): idle timeout without remember-me; remember-me at most 30 days.
+        "SESSION_IDLE_MINUTES": _int_env("LANTERN_SESSION_IDLE_MINUTES", 30),
+        "REMEMBER_DAYS": min(_int_env("LANTERN_REMEMBER_DAYS", 30), 30),
+        # Every form of the app is a few kilobytes; a larger body is refused with a 413 page.
+        "MAX_CONTENT_LENGTH": _int_env("LANTERN_MAX_BODY_BYTES", 256 * 1024),
         # Number of proxies (load balancer) in front of gunicorn whose X-Forwarded-* we trust.
         "PROXY_COUNT": _int_env("LANTERN_PROXY_COUNT", 0),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -104,6 +112,12 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # The remember cookie is refreshed by a new login only, never silently extended.
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # a slow reader's quiz must not expire; the session bounds it
+        # Flask-WTF's HTTPS check demands a Referer, which privacy settings may strip; the app checks
+        # Origin (or Referer) itself instead, see course/__init__.py.
+        "WTF_CSRF_SSL_STRICT": False,
     }

@@ -2,17 +2,60 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from course.accounts import find_user_by_email
+from course import passwords
 
-PASSWORD_MIN = 10
+# Tab, line feed and carriage return belong in a text area; no other control character belongs
+# in any field (a NUL byte would also be refused by PostgreSQL with an error).
+TEXT_AREA_CONTROLS = {"\t", "\n", "\r"}
+CONTROL_CHARACTER_MESSAGE = "Please remove the hidden control characters from this field (they cannot be saved)."
+
+
+def has_control_characters(value: str, allowed: set[str] | frozenset[str] = frozenset()) -> bool:
+    return any((ord(char) < 32 or ord(char) == 127) and char not in allowed for char in value)
+
+
+class FlaskForm(_FlaskForm):
+    """Every form of the app: control characters and NUL bytes in any field are a clear error."""
+
+    def validate(self, extra_validators=None) -> bool:
+        hostile = [field for field in self if _carries_control_characters(field)]
+        for field in hostile:
+            field.errors = [CONTROL_CHARACTER_MESSAGE]
+            if isinstance(field.data, str):  # shown again without them, so the rest is kept
+                allowed = _allowed_controls(field)
+                field.data = "".join(char for char in field.data if not has_control_characters(char, allowed))
+        if hostile:
+            return False  # no other validator, and no query, sees such a value
+        return super().validate(extra_validators)
+
+
+def _allowed_controls(field) -> frozenset[str]:
+    return frozenset(TEXT_AREA_CONTROLS) if isinstance(field, TextAreaField) else frozenset()
+
+
+def _carries_control_characters(field) -> bool:
+    allowed = _allowed_controls(field)
+    return any(isinstance(value, str) and has_control_characters(value, allowed) for value in field.raw_data or [])
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
+
+
 NAME_HELP = "Any name you like. It does not have to be your real name. Your group leader sees it."
 
 
@@ -32,20 +75,37 @@ class DisplayNameField(StringField):
         )
 
 
+def _strong_password(form, field) -> None:
+    problem = passwords.password_problem(field.data or "", form.personal_words())
+    if problem:
+        raise ValidationError(problem)
+
+
 class NewPasswordField(PasswordField):
     def __init__(self, label: str = "Password", **kwargs):
         super().__init__(
             label,
-            validators=[
-                InputRequired("Please choose a password."),
-                Length(PASSWORD_MIN, 200, f"Use at least {PASSWORD_MIN} characters."),
-            ],
-            description=f"At least {PASSWORD_MIN} characters. A few words you will remember work well.",
+            validators=[InputRequired("Please choose a password."), _strong_password],
+            description=(
+                f"At least {passwords.MIN_LENGTH} characters. Three or four ordinary words you will remember "
+                "work well. You can paste a password from a password manager."
+            ),
             **kwargs,
         )
 
 
-class RegisterForm(FlaskForm):
+class PasswordForm(FlaskForm):
+    """A form that sets a new password: it knows the person's own words, which make weak passwords."""
+
+    def __init__(self, *args, personal: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._personal = personal
+
+    def personal_words(self) -> tuple[str, ...]:
+        return self._personal
+
+
+class RegisterForm(PasswordForm):
     email = EmailField(
         "Email address",
         filters=[_strip],
@@ -60,15 +120,24 @@ class RegisterForm(FlaskForm):
     )
     submit = SubmitField("Create my account")
 
-    def validate_email(self, field) -> None:
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError("An account with this email address already exists. Try logging in.")
+    def personal_words(self) -> tuple[str, ...]:
+        return (self.email.data or "", self.display_name.data or "")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", filters=[_strip], validators=[InputRequired("Please enter your email address.")])
-    password = PasswordField("Password", validators=[InputRequired("Please enter your password.")])
-    remember = BooleanField("Keep me logged in on this device")
+    email = EmailField(
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Please enter your email address."), Length(max=254, message="That is not an email address we know: it is too long.")],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Please enter your password."), Length(max=passwords.MAX_LENGTH, message="That password is too long to be one of ours.")],
+    )
+    remember = BooleanField(
+        "Keep me logged in on this device for up to 30 days",
+        description="Only on a device that no one else uses.",
+    )
     next = HiddenField()
     submit = SubmitField("Log in")
 
@@ -77,12 +146,16 @@ class ResetRequestForm(FlaskForm):
     email = EmailField(
         "Email address",
         filters=[_strip],
-        validators=[InputRequired("Please enter your email address."), Email("Please check the email address.")],
+        validators=[
+            InputRequired("Please enter your email address."),
+            Email("Please check the email address."),
+            Length(max=254, message="Please check the email address: it is too long."),
+        ],
     )
     submit = SubmitField("Send me a reset link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PasswordForm):
     password = NewPasswordField("New password")
     confirm = PasswordField(
         "Type the new password again",
@@ -96,7 +169,7 @@ class DisplayNameForm(FlaskForm):
     submit_name = SubmitField("Save display name")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PasswordForm):
     current_password = PasswordField("Current password", validators=[InputRequired("Please enter your current password.")])
     password = NewPasswordField("New password")
     confirm = PasswordField(

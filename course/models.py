@@ -13,8 +13,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from course import passwords
 from course.extensions import db
 
 
@@ -43,11 +42,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
 
+    # The server-side session this request belongs to (see course/sessions.py); not a column.
+    session_token = None
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify_password(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -62,8 +64,11 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN
 
     def get_id(self) -> str:
-        # The session names the password too: changing it signs out every other session.
-        return f"{self.id}:{self.password_fingerprint()}"
+        # Flask-Login keeps this in the session and the remember cookie: the random token of a
+        # server-side session row, so logging out or changing the password ends it for real.
+        if not self.session_token:
+            raise RuntimeError("log in through course.sessions.start(), which makes the session row")
+        return self.session_token
 
     def password_fingerprint(self) -> str:
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
@@ -162,3 +167,36 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A login on one device; the cookie holds a random token, the row only its hash."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class EmailConfirmation(db.Model):
+    """A registration waiting for its address to be confirmed by the link mailed to it.
+
+    No account exists until the link is opened, so registering never reveals whether an
+    address already has one. Rows expire; several may wait for one address.
+    """
+
+    __tablename__ = "email_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    display_name: Mapped[str] = mapped_column(sa.String(60))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    next_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

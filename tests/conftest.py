@@ -19,6 +19,23 @@ FIXTURE_CONTENT = TESTS_DIR / "content"
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session")
+def mail_server():
+    """One real SMTP server for the whole session; the app sends every mail to it."""
+    from tests.mailbox import Mailbox
+
+    server = Mailbox().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(mail_server):
+    """The session's SMTP server, emptied for this test."""
+    mail_server.clear()
+    return mail_server
+
+
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
     if url:
@@ -28,6 +45,8 @@ def database_url(tmp_path_factory) -> str:
 
 def make_app(database: str, content_dir: Path = FIXTURE_CONTENT, **overrides):
     config = {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # set to the test SMTP server by the app fixture; nothing listens on port 1
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database,
@@ -40,11 +59,11 @@ def make_app(database: str, content_dir: Path = FIXTURE_CONTENT, **overrides):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(tmp_path_factory, mail_server):
     """One app for the session; the schema comes from the migrations, as in production."""
     from flask_migrate import upgrade
 
-    app = make_app(database_url(tmp_path_factory))
+    app = make_app(database_url(tmp_path_factory), MAIL_PORT=mail_server.port)
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:
@@ -144,7 +163,7 @@ class AuthActions:
         )
 
     def logout(self):
-        page = self.client.get("/learn")
+        page = self.client.get("/account")
         return self.client.post("/logout", data={"csrf_token": csrf_token(page.text)})
 
 

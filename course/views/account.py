@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from course import accounts, groups
+from course import accounts, groups, privacy, sessions
 from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm, InviteCodeForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -24,8 +24,8 @@ def _render(name_form=None, password_form=None, delete_form=None, status: int = 
         render_template(
             "account/account.html",
             name_form=name_form or DisplayNameForm(display_name=current_user.display_name, formdata=None),
-            password_form=password_form or ChangePasswordForm(formdata=None),
-            delete_form=delete_form or DeleteAccountForm(formdata=None),
+            password_form=password_form or ChangePasswordForm(formdata=None, prefix="change"),
+            delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
             export_form=ConfirmForm(formdata=None),
             memberships=groups.memberships_of(current_user.id),
             join_form=InviteCodeForm(formdata=None),
@@ -51,15 +51,14 @@ def change_name():
 
 @bp.route("/password", methods=["POST"])
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(prefix="change", personal=(current_user.email, current_user.display_name))
     valid = form.validate_on_submit()
     if valid and not current_user.check_password(form.current_password.data):
         form.current_password.errors.append("That is not your current password.")
         valid = False
     if not valid:
         return _render(password_form=form, status=400)
-    accounts.set_password(current_user, form.password.data)
-    login_user(current_user._get_current_object())  # keep this session; the new password signs out every other one
+    accounts.change_password(current_user._get_current_object(), form.password.data)  # other sessions end
     flash("Your password is changed.", "success")
     return redirect(url_for("account.show"))
 
@@ -68,7 +67,7 @@ def change_password():
 def export():
     if not ConfirmForm().validate_on_submit():
         return _render(status=400)
-    body = json.dumps(accounts.export_data(current_user), indent=2, ensure_ascii=False)
+    body = json.dumps(privacy.export_data(current_user), indent=2, ensure_ascii=False)
     return Response(
         body,
         mimetype="application/json",
@@ -78,7 +77,7 @@ def export():
 
 @bp.route("/delete", methods=["POST"])
 def delete():
-    form = DeleteAccountForm()
+    form = DeleteAccountForm(prefix="delete")
     valid = form.validate_on_submit()
     if valid and not current_user.check_password(form.password.data):
         form.password.errors.append("That is not your password. Nothing was deleted.")
@@ -86,7 +85,7 @@ def delete():
     if not valid:
         return _render(delete_form=form, status=400)
     user = current_user._get_current_object()
-    logout_user()
-    accounts.delete_account(user)
+    sessions.end(user)
+    privacy.delete_account(user)
     flash("Your account and everything tied to it have been deleted.", "success")
     return redirect(url_for("public.index"))
