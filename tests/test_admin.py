@@ -105,10 +105,11 @@ def test_admin_users_are_paged(app, client, auth, people):
     assert huge.status_code == 200 and "page 2 of 2" in text_of(huge.text)
 
 
-@pytest.mark.parametrize("junk", ["%00", "%00sam", "'; DROP TABLE users; --", "_", "\\"])
-def test_admin_search_survives_junk(client, auth, people, junk):
+@pytest.mark.parametrize("junk, status", [("%00", 400), ("%00sam", 400), ("'; DROP TABLE users; --", 200), ("_", 200), ("\\", 200)])
+def test_admin_search_survives_junk(client, auth, people, junk, status):
     log_in(auth, people, "admin")
-    assert client.get(f"/admin/users?q={junk}").status_code == 200
+    # A NUL byte is refused with a clear 400 (it cannot be stored or searched); the rest is searched.
+    assert client.get(f"/admin/users?q={junk}").status_code == status
 
 
 def test_admin_makes_a_learner_a_facilitator(app, client, auth, people):

@@ -21,7 +21,11 @@ def test_production_requires_a_secret_key(monkeypatch, tmp_path):
     with pytest.raises(config.ConfigError, match="SECRET_KEY must be set"):
         config.from_environment(str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "s3cret")
+    with pytest.raises(config.ConfigError, match="LANTERN_BASE_URL must be set"):
+        config.from_environment(str(tmp_path))
+    monkeypatch.setenv("LANTERN_BASE_URL", "https://lantern.clinic.example/")
     settings = config.from_environment(str(tmp_path))
+    assert settings["BASE_URL"] == "https://lantern.clinic.example"
     assert settings["SECRET_KEY"] == "s3cret"
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert not (tmp_path / "secret_key").exists()

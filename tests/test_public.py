@@ -55,7 +55,9 @@ def test_security_headers_forbid_inline_code_and_referrers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # Same-origin: forms get their referrer (the CSRF check over HTTPS), no other site ever does.
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in response.text
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
