@@ -59,13 +59,15 @@ def test_question_types_and_defaults_are_read():
 def test_the_shipped_course_passes_the_checker():
     course, problems = check_course(SHIPPED)
     assert [str(p) for p in problems] == []
-    assert len(course.modules) == 7
+    slugs = [module.slug for module in course.modules]
+    assert slugs[:3] == ["understanding-opioid-use-disorder", "recognising-the-signs", "overdose-and-naloxone"]
+    assert {"getting-and-staying-in-treatment", "hard-times"} <= set(slugs)
     for module in course.modules:
-        assert 3 <= len(module.lessons) <= 5, module.slug
-        assert len(module.quiz.questions) >= 8, module.slug
+        assert 3 <= len(module.lessons) <= 6, module.slug
+        assert len(module.quiz.questions) >= 12, module.slug
         for lesson in module.lessons:
             assert lesson.sources, lesson.slug
-            assert lesson.reading_grade <= 8, lesson.slug
+            assert lesson.reading_grade <= 6, lesson.slug
             assert "What to remember" in lesson.html, lesson.slug
     assert course.average_grade <= 7
     types = {q.type for m in course.modules for q in m.quiz.questions}
@@ -190,4 +192,5 @@ def test_content_check_defaults_to_the_configured_tree(runner):
 def test_content_check_command_passes_on_the_shipped_tree(runner):
     result = runner.invoke(args=["content", "check", str(SHIPPED)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 7 modules")
+    modules = len(check_course(SHIPPED)[0].modules)
+    assert result.output.startswith(f"OK: {modules} modules")
