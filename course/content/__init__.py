@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from course.content import checks
 from course.content.lessons import LessonReader, _ParsedLesson
 from course.content.model import (
     DEFAULT_PASS_MARK,
@@ -94,6 +95,7 @@ class _Loader(LessonReader, QuizReader):
             self.build_module(number, slug, folder, parsed[slug], known) for number, slug, folder in module_dirs
         ]
         emergency = self.build_emergency(modules)
+        self.repeated_prompts([folder for _, _, folder in module_dirs], modules)
         course = Course(tuple(modules), emergency, _tree_version(self.root))
         if course.lesson_count and course.average_grade > self.max_average_grade:
             self.problem(
@@ -102,6 +104,22 @@ class _Loader(LessonReader, QuizReader):
                 f"the limit of {self.max_average_grade:g}",
             )
         return course
+
+
+    def repeated_prompts(self, folders: list[Path], modules: list[Module]) -> None:
+        """Report a question whose prompt nearly repeats another module's (the later one is named)."""
+        located = [
+            (folder, index, question)
+            for folder, module in zip(folders, modules)
+            for index, question in enumerate(module.quiz.questions)
+        ]
+        for i, j, share in checks.similar_prompts([(str(folder), question) for folder, _, question in located]):
+            (folder_i, index_i, question_i), (folder_j, index_j, question_j) = located[i], located[j]
+            self.problem(
+                folder_j / "quiz.yaml", f"questions[{index_j}] ({question_j.id}).prompt",
+                f"nearly repeats {folder_i.name}/quiz.yaml questions[{index_i}] ({question_i.id}) "
+                f"({share:.0%} of their words are shared): ask something new, or drop one",
+            )
 
 
 def _tree_version(root: Path) -> str:

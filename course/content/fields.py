@@ -10,6 +10,7 @@ import yaml
 
 from course import readability
 from course.content.model import Problem, Source
+from course.content.source_hosts import refused_host_reason
 
 
 @dataclass
@@ -100,6 +101,8 @@ class FieldReader:
             url = self.text_field(path, item, "url", f"{where}.")
             if url and not url.startswith("https://"):
                 self.problem(path, f"{where}.url", "must be an https:// address")
+            if url and (refused := refused_host_reason(url)):
+                self.problem(path, f"{where}.url", refused)
             if title and url:
                 sources.append(Source(title, url))
         return tuple(sources)

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from course.content import checks
 from course.content.fields import FieldReader
 from course.content.model import (
     CHOICE_FIELDS,
@@ -18,6 +19,10 @@ from course.content.model import (
     Question,
     Quiz,
 )
+
+
+# A pool this big must say how many questions an attempt asks.
+MAX_POOL_WITHOUT_DRAW = 10
 
 
 class QuizReader(FieldReader):
@@ -51,16 +56,40 @@ class QuizReader(FieldReader):
             if question is not None:
                 questions.append(question)
         version = hashlib.sha256(raw_bytes).hexdigest()[:16]
-        draw = data.get("draw")
+        quiz = Quiz(module_slug, pass_mark, tuple(questions), version, self.draw(path, data.get("draw"), questions))
+        self.measures(path, quiz)
+        return quiz
+
+    def draw(self, path: Path, draw: Any, questions: list[Question]) -> int | None:
+        """Return the questions drawn per attempt (None: all), checked against the pool."""
+        pool = len(questions)
+        if draw is None:
+            if pool > MAX_POOL_WITHOUT_DRAW:
+                self.problem(
+                    path, "draw", f"is required when the pool has more than {MAX_POOL_WITHOUT_DRAW} questions "
+                    f"(it has {pool}): say how many are asked per attempt"
+                )
+            return None
         critical = sum(question.critical for question in questions)
-        if draw is not None:
-            if not isinstance(draw, int) or isinstance(draw, bool) or not 1 <= draw <= len(questions):
-                self.problem(path, "draw", f"must be a whole number from 1 to the pool's size ({len(questions)})")
-                draw = None
-            elif draw < critical:
-                self.problem(path, "draw", f"must be at least the number of critical questions ({critical})")
-                draw = None
-        return Quiz(module_slug, pass_mark, tuple(questions), version, draw)
+        if not isinstance(draw, int) or isinstance(draw, bool) or not 1 <= draw <= pool:
+            self.problem(path, "draw", f"must be a whole number from 1 to the pool's size ({pool})")
+            return None
+        if draw < critical:
+            self.problem(path, "draw", f"must be at least the number of critical questions ({critical})")
+            return None
+        if pool * 2 < draw * 3:
+            self.problem(
+                path, "draw", f"the pool of {pool} questions is smaller than 1.5 × draw ({draw}): "
+                f"a retake would repeat most questions; add questions or draw at most {pool * 2 // 3}"
+            )
+        return draw
+
+    def measures(self, path: Path, quiz: Quiz) -> None:
+        """Report what lets a learner pass without understanding: blind strategies, unbalanced true/false."""
+        for message in checks.blind_strategy_problems(quiz):
+            self.problem(path, "questions", message)
+        if (message := checks.true_false_balance_problem(quiz)) is not None:
+            self.problem(path, "questions", message)
 
     def build_question(
         self, path: Path, index: int, raw: Any, lesson_slugs: set[str], seen_ids: set[str]
@@ -143,6 +172,12 @@ class QuizReader(FieldReader):
             self.problem(path, f"{where}.choices", f"a single-choice question needs exactly one right answer, not {right}")
         if kind == "multiple" and right < 1:
             self.problem(path, f"{where}.choices", "a select-all question needs at least one right answer")
+        elif kind == "multiple" and right == len(choices):
+            self.problem(path, f"{where}.choices", "every option of this select-all question is right: "
+                         "“tick every box” would pass it; keep at least 2 wrong options")
+        elif kind == "multiple" and len(choices) - right < 2:
+            self.problem(path, f"{where}.choices", f"this select-all question has {len(choices) - right} wrong "
+                         "option: keep at least 2 real wrong options")
         if kind == "true_false":
             if sorted(ids) != ["false", "true"]:
                 self.problem(path, f"{where}.choices", "a true/false question has exactly the choices 'true' and 'false'")
