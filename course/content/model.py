@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from markupsafe import Markup
 
@@ -91,17 +89,6 @@ class Question:
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((choice for choice in self.choices if choice.id == choice_id), None)
-
-    @cached_property
-    def display_choices(self) -> tuple[Choice, ...]:
-        """Return the choices as shown: a put-in-order question never shows the answer."""
-        if self.type != "order":
-            return self.choices
-        shuffled = list(self.choices)
-        random.Random(self.id).shuffle(shuffled)  # the same order for every learner
-        if shuffled == list(self.choices):
-            shuffled = shuffled[1:] + shuffled[:1]
-        return tuple(shuffled)
 
 
 @dataclass(frozen=True)
