@@ -2,6 +2,8 @@
 
 import re
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
@@ -488,3 +490,29 @@ def test_the_home_page_links_the_emergency_steps_near_the_top(client, login_as):
     home = client.get("/learn").text
     assert home.index("Worried about an overdose right now?") < home.index("Your progress")
     assert 'follow <a href="/emergency">the emergency steps</a>' in home
+
+
+def test_copies_of_one_quiz_form_sent_at_once_record_one_attempt(app, client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    data = {
+        "csrf_token": csrf_token(page),
+        "submission_token": form_value(page, "submission_token"),
+        **answer_fields("staying-safe", shown_questions(page)),
+    }
+    session_cookie = client.get_cookie("session").value
+    senders = [app.test_client() for _ in range(4)]
+    for sender in senders:
+        sender.set_cookie("session", session_cookie)
+    barrier = threading.Barrier(len(senders))
+
+    def send(sender):
+        barrier.wait()
+        return sender.post("/learn/staying-safe/quiz", data=data)
+
+    with ThreadPoolExecutor(len(senders)) as pool:
+        responses = list(pool.map(send, senders))
+    assert {response.status_code for response in responses} == {302}
+    assert len({response.headers["Location"] for response in responses}) == 1
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 1
+    assert count(app, QuizLayout, module_slug="staying-safe") == 1
