@@ -516,3 +516,15 @@ def test_copies_of_one_quiz_form_sent_at_once_record_one_attempt(app, client, lo
     assert len({response.headers["Location"] for response in responses}) == 1
     assert count(app, QuizAttempt, module_slug="staying-safe") == 1
     assert count(app, QuizLayout, module_slug="staying-safe") == 1
+
+
+def test_deleting_the_account_removes_its_quiz_layouts(app, client, login_as):
+    from tests.conftest import PASSWORD
+
+    user = login_as()
+    open_safe_quiz(client)  # one layout answered (module one), one open (staying safe)
+    assert count(app, QuizLayout, user_id=user.id) == 2
+    token = csrf_token(client.get("/account").text)
+    response = client.post("/account/delete", data={"password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert count(app, QuizLayout, user_id=user.id) == 0 and count(app, QuizAttempt, user_id=user.id) == 0
