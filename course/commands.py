@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from course import accounts, demo, demo_groups, groups, user_admin
 from course.content import check_course
+from course.content.checks import strategy_table
 from course.models import Role
 
 content_cli = AppGroup("content", help="Check the course content.")
@@ -26,6 +27,9 @@ def content_check(path: str | None) -> None:
     course, problems = check_course(
         root, current_app.config["CONTENT_MAX_GRADE"], current_app.config["CONTENT_MAX_AVERAGE_GRADE"]
     )
+    click.echo("Blind strategies answer without reading; a quiz fails when one reaches its pass mark.")
+    for module in course.modules:
+        click.echo(strategy_table(module.quiz, f"{module.slug} quiz, blind strategies over the whole pool"))
     for problem in problems:
         click.echo(str(problem))
     if problems:

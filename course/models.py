@@ -1,4 +1,4 @@
-"""Learner state: users, groups, lesson progress, quiz attempts and their answers.
+"""Learner state: users, groups, lesson progress, quiz layouts, quiz attempts and their answers.
 
 Content (modules, lessons, questions) lives in files; rows point to it by slug.
 Times are naive UTC everywhere, so SQLite and PostgreSQL behave the same.
@@ -154,6 +154,35 @@ class AttemptAnswer(db.Model):
     is_correct: Mapped[bool]
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class QuizLayout(db.Model):
+    """What one attempt at a quiz shows: the questions drawn from the pool and each one's choice order.
+
+    Made when the learner opens the quiz; its token is the form's submission token, so the
+    answers are graded against exactly what was shown. Linked to the attempt it became, so the
+    review shows the questions and choices in the order the learner saw them.
+    """
+
+    __tablename__ = "quiz_layouts"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "token"),
+        sa.Index("ix_quiz_layouts_user_module", "user_id", "module_slug"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(sa.String(80))
+    token: Mapped[str] = mapped_column(sa.String(64))
+    # The quiz file's hash when it was drawn: answers to another version are not graded against it.
+    content_version: Mapped[str] = mapped_column(sa.String(64))
+    # [[question id, [choice ids in the order shown]], ...], questions in the order shown.
+    questions: Mapped[list] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The attempt it became; None while the quiz is open (a reload shows the same layout).
+    attempt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), unique=True
+    )
 
 
 class Certificate(db.Model):

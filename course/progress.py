@@ -2,14 +2,17 @@
 
 The rules are plain functions of the course and a LearnerState, so they can be
 tested without a request or a database. `load_state` reads a learner's state in
-two queries; `open_lesson` and `complete_lesson` record progress.
+two queries; `open_lesson` and `complete_lesson` record progress. Staff (facilitators
+and admins) preview the course: everything is open to them and nothing they do is
+recorded as learner progress (`previews_course` is the one home of that rule).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +44,8 @@ class LearnerState:
     completed: frozenset[tuple[str, str]] = frozenset()
     best: dict[str, BestAttempt] = field(default_factory=dict)
     attempt_counts: dict[str, int] = field(default_factory=dict)
+    # Staff previewing the course: every step is open, nothing is recorded.
+    preview: bool = False
 
     def lesson_complete(self, module_slug: str, lesson_slug: str) -> bool:
         return (module_slug, lesson_slug) in self.completed
@@ -71,6 +76,29 @@ class Step:
 def best_attempt_order(score: int, passed: bool, attempt_id: int) -> tuple:
     """Sort key for 'best attempt': passed first, then the higher score, then the earlier one."""
     return (passed, score, -attempt_id)
+
+
+class Person(Protocol):
+    id: int
+
+    @property
+    def is_facilitator(self) -> bool: ...
+
+
+def previews_course(user: Person) -> bool:
+    """Facilitators and admins preview any lesson or quiz (the per-question results link to them)."""
+    return user.is_facilitator
+
+
+def records_progress(user: Person) -> bool:
+    """Return whether opening lessons, completing them and taking quizzes is recorded for this person."""
+    return not previews_course(user)
+
+
+def state_for(user: Person) -> LearnerState:
+    """Read a person's state; a staff member's is marked as a preview."""
+    state = load_state(user.id)
+    return replace(state, preview=True) if previews_course(user) else state
 
 
 def load_state(user_id: int) -> LearnerState:
@@ -126,14 +154,16 @@ def module_touched(state: LearnerState, module: Module) -> bool:
 
 
 def module_unlocked(course: Course, state: LearnerState, module: Module) -> bool:
-    """A module opens when the one before it is passed; once opened it stays open."""
+    """A module opens when the one before it is passed (an always-open one at once); once opened it stays open."""
+    if state.preview or module.always_open:
+        return True
     previous = _previous_module(course, module)
     return previous is None or state.quiz_passed(previous.slug) or module_touched(state, module)
 
 
 def lesson_access(course: Course, state: LearnerState, module: Module, lesson: Lesson) -> Access:
     """Decide whether the learner may open a lesson, and if not, why and where to go."""
-    if (module.slug, lesson.slug) in state.started:
+    if state.preview or (module.slug, lesson.slug) in state.started:
         return Access(True)  # going back to anything already opened is always allowed
     if not module_unlocked(course, state, module):
         previous = _previous_module(course, module)
@@ -144,7 +174,7 @@ def lesson_access(course: Course, state: LearnerState, module: Module, lesson: L
             next_open_in(course, state, previous),
         )
     index = module.lessons.index(lesson)
-    if index > 0:
+    if index > 0 and not module.always_open:  # an always-open module's lessons open in any order
         before = module.lessons[index - 1]
         if not state.lesson_complete(module.slug, before.slug):
             return Access(
@@ -157,7 +187,7 @@ def lesson_access(course: Course, state: LearnerState, module: Module, lesson: L
 
 def quiz_access(course: Course, state: LearnerState, module: Module) -> Access:
     """Decide whether the learner may take a module's quiz."""
-    if module.slug in state.attempt_counts:
+    if state.preview or module.slug in state.attempt_counts:
         return Access(True)
     if not module_unlocked(course, state, module):
         previous = _previous_module(course, module)
@@ -269,15 +299,19 @@ def _ensure_progress_row(user_id: int, module_slug: str, lesson_slug: str) -> Le
     return row
 
 
-def open_lesson(user_id: int, module_slug: str, lesson_slug: str) -> None:
-    """Record that the learner opened a lesson (its started time), once."""
-    _ensure_progress_row(user_id, module_slug, lesson_slug)
+def open_lesson(user: Person, module_slug: str, lesson_slug: str) -> None:
+    """Record that the learner opened a lesson (its started time), once; a staff preview records nothing."""
+    if not records_progress(user):
+        return
+    _ensure_progress_row(user.id, module_slug, lesson_slug)
     db.session.commit()
 
 
-def complete_lesson(user_id: int, module_slug: str, lesson_slug: str) -> None:
-    """Mark a lesson complete; completing it again keeps the first time."""
-    row = _ensure_progress_row(user_id, module_slug, lesson_slug)
+def complete_lesson(user: Person, module_slug: str, lesson_slug: str) -> None:
+    """Mark a lesson complete; completing it again keeps the first time; a staff preview records nothing."""
+    if not records_progress(user):
+        return
+    row = _ensure_progress_row(user.id, module_slug, lesson_slug)
     if row.completed_at is None:
         row.completed_at = utcnow()
     db.session.commit()

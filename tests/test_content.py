@@ -50,8 +50,7 @@ def test_question_types_and_defaults_are_read():
     order = quiz.question("response-order")
     assert order.type == "order" and order.critical and order.emergency_steps
     assert order.correct_answer == ("check", "call", "naloxone")
-    assert order.display_choices != order.choices  # never shown in the right order
-    assert sorted(order.display_choices, key=lambda c: c.id) == sorted(order.choices, key=lambda c: c.id)
+    assert quiz.draw == 3 and len(quiz.questions) == 5
     true_false = quiz.question("safe-unsure")
     assert [c.text for c in true_false.choices] == ["True", "False"]
 
@@ -100,7 +99,7 @@ BROKEN = [
     ("01-first-steps/quiz.yaml", "id: what-helps", "id: health-problem", "01-first-steps/quiz.yaml: questions[1] (health-problem).id: 'health-problem' is used by another question"),
     ("01-first-steps/quiz.yaml", "  - id: what-helps\n", "  - \n", "01-first-steps/quiz.yaml: questions[1].id: is missing"),
     ("01-first-steps/quiz.yaml", "        text: A health problem that can be treated.\n        correct: true", "        text: A health problem that can be treated.\n        correct: false", "questions[0] (health-problem).choices: a single-choice question needs exactly one right answer, not 0"),
-    ("01-first-steps/quiz.yaml", "        explanation: Shame keeps people from asking for help.\n", "", "questions[1] (what-helps).choices[2].explanation: is missing"),
+    ("01-first-steps/quiz.yaml", "        explanation: Shame keeps people from asking for help.\n", "", "questions[1] (what-helps).choices[1].explanation: is missing"),
     ("01-first-steps/quiz.yaml", "lesson: second", "lesson: no-such-lesson", "questions[2] (call-911).lesson: must name a lesson of this module"),
     ("01-first-steps/quiz.yaml", "type: multiple", "type: essay", "questions[1] (what-helps).type: must be one of single, multiple, true_false, order"),
     ("01-first-steps/quiz.yaml", '      - id: "false"\n        correct: false', '      - id: "maybe"\n        correct: false', "questions[2] (call-911).choices: a true/false question has exactly the choices 'true' and 'false'"),
@@ -114,11 +113,19 @@ BROKEN = [
     ("01-first-steps/01-hello.md", "## What this lesson says", "# What this lesson says", "01-first-steps/01-hello.md: line 12: use ## or ### headings"),
     ("01-first-steps/01-hello.md", "::: key", "::: tip", "unknown or unclosed callout"),
     ("01-first-steps/01-hello.md", "It is a health problem.", "He is an addict.", "01-first-steps/01-hello.md: body: uses \"addict\": use person-first language"),
-    ("01-first-steps/quiz.yaml", "text: Shame", "text: Calling him a junkie", "questions[1] (what-helps).choices[2].text: uses \"junkie\""),
+    ("01-first-steps/quiz.yaml", "text: Shame", "text: Calling him a junkie", "questions[1] (what-helps).choices[1].text: uses \"junkie\""),
     ("01-first-steps/01-hello.md", "title: Hello\n", "title: Hello\nauthor: me\n", "01-first-steps/01-hello.md: author: is not a known field"),
     ("emergency.md", "## Call 911", "## Phone for help", "emergency.md: steps: the ## headings must be exactly the steps of the emergency_steps question"),
     ("01-first-steps/quiz.yaml", "questions:\n  - id: health-problem", "questions:\n  - id: health-problem\n    prompt: [unclosed", "01-first-steps/quiz.yaml: line 5: YAML syntax error"),
     ("01-first-steps/01-hello.md", "minutes: 3\n", "minutes: [3\n", "01-first-steps/01-hello.md: line 4: YAML syntax error"),
+    # Quizzes that do not measure understanding.
+    ("02-staying-safe/quiz.yaml", "draw: 3", "draw: 4", "02-staying-safe/quiz.yaml: draw: the pool of 5 questions is smaller than 1.5 × draw (4)"),
+    ("02-staying-safe/quiz.yaml", "      - id: hungry\n        text: Asking for food\n        correct: false\n", "      - id: hungry\n        text: Asking for food\n        correct: true\n", "02-staying-safe/quiz.yaml: questions[3] (signs).choices: this select-all question has 1 wrong option: keep at least 2 real wrong options"),
+    ("02-staying-safe/quiz.yaml", "        text: Laughing\n        correct: false", "        text: Laughing\n        correct: true", "02-staying-safe/quiz.yaml: questions[3] (signs).choices: this select-all question has 1 wrong option"),
+    ("02-staying-safe/quiz.yaml", "prompt: Who should call 911?", "prompt: If a person will not wake up, who should call 911?", "02-staying-safe/quiz.yaml: questions[4] (who-calls).prompt: nearly repeats 01-first-steps/quiz.yaml questions[2] (call-911) (100% of their words are shared)"),
+    ("01-first-steps/quiz.yaml", "text: A health problem that can be treated.", "text: A long-term health problem of the brain that can be treated well.", "01-first-steps/quiz.yaml: questions: the blind strategy “longest, \"true\", every box” scores 67% over the pool, at or above the pass mark of 60%"),
+    ("01-first-steps/01-hello.md", "url: https://nida.nih.gov/drug-topics/addiction-science/words-matter-preferred-language-talking-about-addiction", "url: https://www.scribd.com/document/123/words-matter", "01-first-steps/01-hello.md: sources[0].url: www.scribd.com is a copy host, not the publisher's own page"),
+    ("emergency.md", "url: https://www.cdc.gov/stop-overdose/response/index.html", "url: https://www.rehabs.com/overdose", "emergency.md: sources[0].url: www.rehabs.com is a commercial treatment provider or rehab marketing site"),
 ]
 
 
@@ -176,7 +183,9 @@ def test_raw_html_never_reaches_the_page(tree):
 def test_content_check_command_exit_codes(runner, tree):
     result = runner.invoke(args=["content", "check", str(tree)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 2 modules, 3 lessons, 8 questions")
+    assert "OK: 2 modules, 3 lessons, 8 questions" in result.output
+    assert "staying-safe quiz, blind strategies over the whole pool: pool 5, draw 3, pass mark 80%" in result.output
+    assert "63.3%    3.2 of 5  always the first choice (file order)" in result.output
     edit(tree / "01-first-steps" / "quiz.yaml", "pass_mark: 60", "pass_mark: 60\nquestions: [\n")
     result = runner.invoke(args=["content", "check", str(tree)])
     assert result.exit_code == 1
@@ -193,4 +202,68 @@ def test_content_check_command_passes_on_the_shipped_tree(runner):
     result = runner.invoke(args=["content", "check", str(SHIPPED)])
     assert result.exit_code == 0, result.output
     modules = len(check_course(SHIPPED)[0].modules)
-    assert result.output.startswith(f"OK: {modules} modules")
+    assert f"OK: {modules} modules" in result.output
+
+
+def question_yaml(question_id: str, kind: str = "true_false", answer: str = "true") -> str:
+    """Return a quiz.yaml question for the staying-safe module (true/false by default)."""
+    other = "false" if answer == "true" else "true"
+    return (
+        f"  - id: {question_id}\n    type: {kind}\n    lesson: steps\n"
+        f"    prompt: Statement number {question_id} about staying safe with naloxone.\n    choices:\n"
+        f'      - id: "{answer}"\n        correct: true\n        explanation: That is right.\n'
+        f'      - id: "{other}"\n        correct: false\n        explanation: That is not right.\n'
+    )
+
+
+def test_a_big_pool_must_say_how_many_questions_are_drawn(tree):
+    quiz = tree / "02-staying-safe" / "quiz.yaml"
+    extra = "".join(question_yaml(f"extra-{n}", answer="true" if n % 2 else "false") for n in range(6))
+    quiz.write_text(quiz.read_text().replace("draw: 3", "") + extra)
+    assert "02-staying-safe/quiz.yaml: draw: is required when the pool has more than 10 questions (it has 11): " \
+        "say how many are asked per attempt" in problems_of(tree)
+    quiz.write_text("draw: 7\n" + quiz.read_text())
+    assert not [p for p in problems_of(tree) if ": draw:" in p]
+
+
+def test_true_false_answers_must_be_balanced(tree):
+    quiz = tree / "02-staying-safe" / "quiz.yaml"
+    original = quiz.read_text()
+    # With safe-unsure, 4 true/false questions: 3 true and 1 false is more than 2/3 true.
+    quiz.write_text(original + question_yaml("tf-a") + question_yaml("tf-b") + question_yaml("tf-c", answer="false"))
+    assert "02-staying-safe/quiz.yaml: questions: 3 of 4 true/false questions are true and 1 false: " \
+        "balance them (neither answer in more than 2/3)" in problems_of(tree)
+    quiz.write_text(original + question_yaml("tf-a") + question_yaml("tf-b", answer="false") + question_yaml("tf-c", answer="false"))
+    assert not [p for p in problems_of(tree) if "true/false questions are" in p]
+
+
+def test_blind_strategy_scores_are_expected_values_over_the_pool():
+    from course.content.checks import strategy_scores
+
+    first = load_course(FIXTURE_CONTENT).module("first-steps").quiz
+    scores = {score.strategy: score for score in strategy_scores(first)}
+    # "true" on call-911 (right), a guess at the other two: 1 of 4 choices, 1 of 15 sets of boxes.
+    assert scores['every true/false "true"'].expected_right == pytest.approx(1 + 1 / 4 + 1 / 15)
+    assert scores["always the last choice (file order)"].expected_right == 0
+    assert max(score.percent for score in scores.values()) < first.pass_mark
+
+
+@pytest.mark.parametrize(
+    "url, refused",
+    [
+        ("https://www.scribd.com/doc/1", True),
+        ("https://fr.scribd.com/doc/1", True),
+        ("https://vdocuments.mx/x.html", True),
+        ("https://analyzingfreak.blogspot.com/2019/x.html", True),
+        ("https://www.rehabs.com/x", True),
+        ("https://c.coek.info/pdf-x.html", True),
+        ("https://www.nreppadmin.net/ViewIntervention.aspx?id=1", True),
+        ("https://www.samhsa.gov/find-help/helplines/national-helpline", False),
+        ("https://www.recoveryanswers.org/resource/x", False),
+        ("https://notscribd.example.org/x", False),
+    ],
+)
+def test_refused_source_hosts(url, refused):
+    from course.content.source_hosts import refused_host_reason
+
+    assert (refused_host_reason(url) is not None) == refused

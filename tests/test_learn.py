@@ -1,24 +1,50 @@
 """A learner's path through the course, through real HTTP requests on a real database."""
 
 import re
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
+from course.content import load_course
 from course.extensions import db
-from course.models import AttemptAnswer, LessonProgress, QuizAttempt
-from tests.conftest import csrf_token, form_value
+from course.models import AttemptAnswer, LessonProgress, QuizAttempt, QuizLayout
+from tests.conftest import FIXTURE_CONTENT, csrf_token, form_value
+
+COURSE = load_course(FIXTURE_CONTENT)
 
 RIGHT_FIRST = {"q-health-problem": "health", "q-what-helps": ["treatment", "support"], "q-call-911": "true"}
 WRONG_FIRST = {"q-health-problem": "choice", "q-what-helps": ["shame"], "q-call-911": "false"}
-RIGHT_SAFE = {
-    "q-response-order-check": "1",
-    "q-response-order-call": "2",
-    "q-response-order-naloxone": "3",
-    "q-stay": "stay",
-    "q-safe-unsure": "true",
-    "q-signs": ["snoring", "blue-lips"],
-    "q-who-calls": "you",
-}
+
+
+def shown_questions(html: str) -> list[str]:
+    """Return the ids of the questions a quiz page shows, in order."""
+    return re.findall(r'<fieldset class="question[^"]*" id="question-([a-z0-9-]+)"', html)
+
+
+def shown_choices(html: str, question_id: str) -> list[str]:
+    """Return a question's choice ids in the order the page shows them."""
+    start = html.index(f'id="question-{question_id}"')
+    fieldset = html[start : html.index("</fieldset>", start)]
+    return re.findall(rf'name="q-{question_id}" value="([a-z0-9-]+)"', fieldset) or re.findall(
+        rf'<select id="q-{question_id}-([a-z0-9-]+)"', fieldset
+    )
+
+
+def answer_fields(module: str, question_ids: list[str], wrong: tuple[str, ...] = ()) -> dict:
+    """Return form fields answering the questions right, except those named in `wrong`."""
+    fields: dict = {}
+    for question_id in question_ids:
+        question = COURSE.module(module).quiz.question(question_id)
+        answer = question.correct_answer
+        if question_id in wrong:
+            answer = answer[::-1] if question.type == "order" else (next(c.id for c in question.choices if not c.correct),)
+        if question.type == "order":
+            fields.update({f"q-{question_id}-{choice_id}": str(n) for n, choice_id in enumerate(answer, start=1)})
+        else:
+            fields[f"q-{question_id}"] = list(answer)
+    return fields
 
 
 def complete(client, module: str, lesson: str):
@@ -27,9 +53,12 @@ def complete(client, module: str, lesson: str):
     return client.post(f"/learn/{module}/{lesson}/complete", data={"csrf_token": csrf_token(page.text)})
 
 
-def take_quiz(client, module: str, answers: dict):
+def take_quiz(client, module: str, answers: dict | None = None, wrong: tuple[str, ...] = ()):
+    """Open the quiz and send the answers (default: right ones, except `wrong`, to what the page shows)."""
     page = client.get(f"/learn/{module}/quiz")
     assert page.status_code == 200, page.text
+    if answers is None:
+        answers = answer_fields(module, shown_questions(page.text), wrong)
     data = {"csrf_token": csrf_token(page.text), "submission_token": form_value(page.text, "submission_token"), **answers}
     return client.post(f"/learn/{module}/quiz", data=data)
 
@@ -186,10 +215,9 @@ def test_missing_the_critical_question_means_not_passed(client, login_as):
     login_as()
     finish_module_one(client)
     complete(client, "staying-safe", "steps")
-    answers = {**RIGHT_SAFE, "q-response-order-check": "3", "q-response-order-naloxone": "1"}
-    response = take_quiz(client, "staying-safe", answers)
+    response = take_quiz(client, "staying-safe", wrong=("response-order",))
     review = client.get(response.headers["Location"]).text
-    assert "Your result: 80%" in review
+    assert "Your result: 66%" in review  # 2 of the 3 questions drawn
     assert "Not passed yet" in review and "must get right" in review
     assert "Your order" in review and "The right order" in review
 
@@ -255,7 +283,7 @@ def test_finishing_the_course(client, login_as):
     login_as()
     finish_module_one(client)
     complete(client, "staying-safe", "steps")
-    response = take_quiz(client, "staying-safe", RIGHT_SAFE)
+    response = take_quiz(client, "staying-safe")
     review = client.get(response.headers["Location"]).text
     assert "You finished the course" in review
     home = client.get("/learn").text
@@ -297,3 +325,206 @@ def test_facilitators_preview_any_lesson_and_quiz(client, login_as):
     assert client.get("/learn/staying-safe/steps").status_code == 200
     assert client.get("/learn/staying-safe/quiz").status_code == 200
     assert client.get("/learn/staying-safe/handout").status_code == 200
+
+
+# --- draws and shuffles per attempt ------------------------------------------------------
+
+
+def open_safe_quiz(client):
+    """Pass module one, read the staying-safe lesson, and open its quiz; return the page."""
+    finish_module_one(client)
+    complete(client, "staying-safe", "steps")
+    page = client.get("/learn/staying-safe/quiz")
+    assert page.status_code == 200
+    return page.text
+
+
+def post_quiz(client, module: str, page: str, answers: dict):
+    data = {"csrf_token": csrf_token(page), "submission_token": form_value(page, "submission_token"), **answers}
+    return client.post(f"/learn/{module}/quiz", data=data)
+
+
+def test_reloading_the_quiz_shows_the_same_draw_and_order(client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    again = client.get("/learn/staying-safe/quiz").text
+    drawn = shown_questions(page)
+    assert len(drawn) == 3 and drawn[0] == "response-order"
+    assert "3 questions, picked for this attempt from a larger set" in page
+    assert shown_questions(again) == drawn
+    assert form_value(again, "submission_token") == form_value(page, "submission_token")
+    assert all(shown_choices(again, q) == shown_choices(page, q) for q in drawn)
+    assert shown_choices(page, "response-order") != ["check", "call", "naloxone"]  # never the right order
+
+
+def test_the_attempt_is_graded_on_the_draw_and_a_retake_asks_the_others(app, client, login_as):
+    user = login_as()
+    page = open_safe_quiz(client)
+    first_draw = shown_questions(page)
+    response = post_quiz(client, "staying-safe", page, answer_fields("staying-safe", first_draw))
+    assert response.status_code == 302
+    with app.app_context():
+        attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.module_slug == "staying-safe"))
+        assert (attempt.score, attempt.correct_count, attempt.question_count, attempt.passed) == (100, 3, 3, True)
+        assert sorted(a.question_id for a in attempt.answers) == sorted(first_draw)
+        layout = db.session.scalar(sa.select(QuizLayout).where(QuizLayout.attempt_id == attempt.id))
+        assert layout.user_id == user.id and [q for q, _ in layout.questions] == first_draw
+    # The next attempt draws the two ordinary questions not asked yet, with a new token.
+    retake = client.get("/learn/staying-safe/quiz").text
+    second_draw = shown_questions(retake)
+    assert second_draw[0] == "response-order"
+    assert set(second_draw[1:]).isdisjoint(first_draw[1:])
+    assert form_value(retake, "submission_token") != form_value(page, "submission_token")
+
+
+def test_the_review_shows_the_questions_and_choices_in_the_order_seen(client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    drawn = shown_questions(page)
+    review = client.get(post_quiz(client, "staying-safe", page, answer_fields("staying-safe", drawn)).headers["Location"]).text
+    prompts = [COURSE.module("staying-safe").quiz.question(q).prompt for q in drawn]
+    positions = [review.index(prompt) for prompt in prompts]
+    assert positions == sorted(positions)
+    not_drawn = [q for q in COURSE.module("staying-safe").quiz.questions if q.id not in drawn]
+    assert all(q.prompt not in review for q in not_drawn)
+    for question_id in drawn[1:]:
+        question = COURSE.module("staying-safe").quiz.question(question_id)
+        texts = [question.choice(choice_id).text for choice_id in shown_choices(page, question_id)]
+        assert [review.index(text) for text in texts] == sorted(review.index(text) for text in texts)
+
+
+def test_an_answer_to_a_question_not_drawn_is_refused_and_nothing_saved(app, client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    drawn = shown_questions(page)
+    extra = next(q.id for q in COURSE.module("staying-safe").quiz.questions if q.id not in drawn)
+    answers = {**answer_fields("staying-safe", drawn), **answer_fields("staying-safe", [extra])}
+    response = post_quiz(client, "staying-safe", page, answers)
+    assert response.status_code == 400
+    assert "is not a question of this quiz" in response.text and "Nothing was saved." in response.text
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 0 and count(app, AttemptAnswer) == 3
+
+
+def test_another_learners_quiz_form_is_refused(app, client, auth, login_as, make_user):
+    login_as()
+    page = open_safe_quiz(client)
+    answers = answer_fields("staying-safe", shown_questions(page))
+    auth.logout()
+    other = make_user()
+    auth.login(other.email)
+    finish_module_one(client)
+    complete(client, "staying-safe", "steps")
+    mine = client.get("/learn/staying-safe/quiz").text
+    forged = {"csrf_token": csrf_token(mine), "submission_token": form_value(page, "submission_token"), **answers}
+    response = client.post("/learn/staying-safe/quiz", data=forged)
+    assert response.status_code == 400
+    assert "This quiz form is out of date or not yours." in response.text
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 0
+
+
+def test_a_quiz_changed_since_it_was_opened_shows_a_fresh_quiz(app, client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    with app.app_context():  # the layout was drawn on an older quiz file
+        db.session.execute(sa.update(QuizLayout).values(content_version="older-version"))
+        db.session.commit()
+    response = post_quiz(client, "staying-safe", page, answer_fields("staying-safe", shown_questions(page)))
+    assert response.status_code == 200
+    assert "This quiz was updated while you were answering it" in response.text
+    assert form_value(response.text, "submission_token") != form_value(page, "submission_token")
+    assert "\" checked" not in response.text and "selected>" not in response.text  # the new quiz starts empty
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 0
+
+
+def test_a_double_submitted_draw_records_one_attempt(app, client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    answers = answer_fields("staying-safe", shown_questions(page))
+    first = post_quiz(client, "staying-safe", page, answers)
+    second = post_quiz(client, "staying-safe", page, answers)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 1
+
+
+# --- staff preview and always-open modules ------------------------------------------------
+
+
+def test_staff_preview_shows_no_locks_and_records_nothing(app, client, login_as):
+    login_as("facilitator")
+    assert "Locked" not in client.get("/learn").text
+    module_page = client.get("/learn/staying-safe").text
+    assert "Locked" not in module_page and 'href="/learn/staying-safe/steps"' in module_page
+    lesson = client.get("/learn/staying-safe/steps").text
+    assert "Staff preview." in lesson and "Mark complete" not in lesson
+    client.post("/learn/staying-safe/steps/complete", data={"csrf_token": csrf_token(lesson)})
+    assert count(app, LessonProgress) == 0
+    page = client.get("/learn/staying-safe/quiz").text
+    review = post_quiz(client, "staying-safe", page, answer_fields("staying-safe", shown_questions(page)))
+    assert review.status_code == 200
+    assert "Your result: 100%" in review.text and "Not saved (staff preview)." in review.text
+    assert count(app, QuizAttempt) == 0 and count(app, AttemptAnswer) == 0
+
+
+def test_an_always_open_module_and_where_to_start_when_worried(app, client, extra_app, tmp_path, make_user):
+    from tests.conftest import AuthActions
+
+    tree = tmp_path / "modules"
+    shutil.copytree(FIXTURE_CONTENT, tree)
+    with open(tree / "02-staying-safe" / "module.yaml", "a") as meta:
+        meta.write("always_open: true\n")
+    other = extra_app(app.config["SQLALCHEMY_DATABASE_URI"], content_dir=tree).test_client()
+    AuthActions(other).login(make_user().email)
+    home = other.get("/learn").text
+    assert "Worried about an overdose right now?" in home
+    assert 'href="/emergency"' in home and 'start with\n    <a href="/learn/staying-safe">Staying safe</a>' in home
+    assert other.get("/learn/staying-safe/steps").status_code == 200
+    assert other.get("/learn/first-steps/second").status_code == 403
+    assert other.get("/learn/staying-safe/quiz").status_code == 403  # its quiz waits for its lesson
+    complete(other, "staying-safe", "steps")
+    assert other.get("/learn/staying-safe/quiz").status_code == 200
+    assert other.get("/learn/staying-safe/steps").status_code == 200
+
+
+def test_the_home_page_links_the_emergency_steps_near_the_top(client, login_as):
+    login_as()
+    home = client.get("/learn").text
+    assert home.index("Worried about an overdose right now?") < home.index("Your progress")
+    assert 'follow <a href="/emergency">the emergency steps</a>' in home
+
+
+def test_copies_of_one_quiz_form_sent_at_once_record_one_attempt(app, client, login_as):
+    login_as()
+    page = open_safe_quiz(client)
+    data = {
+        "csrf_token": csrf_token(page),
+        "submission_token": form_value(page, "submission_token"),
+        **answer_fields("staying-safe", shown_questions(page)),
+    }
+    session_cookie = client.get_cookie("session").value
+    senders = [app.test_client() for _ in range(4)]
+    for sender in senders:
+        sender.set_cookie("session", session_cookie)
+    barrier = threading.Barrier(len(senders))
+
+    def send(sender):
+        barrier.wait()
+        return sender.post("/learn/staying-safe/quiz", data=data)
+
+    with ThreadPoolExecutor(len(senders)) as pool:
+        responses = list(pool.map(send, senders))
+    assert {response.status_code for response in responses} == {302}
+    assert len({response.headers["Location"] for response in responses}) == 1
+    assert count(app, QuizAttempt, module_slug="staying-safe") == 1
+    assert count(app, QuizLayout, module_slug="staying-safe") == 1
+
+
+def test_deleting_the_account_removes_its_quiz_layouts(app, client, login_as):
+    from tests.conftest import PASSWORD
+
+    user = login_as()
+    open_safe_quiz(client)  # one layout answered (module one), one open (staying safe)
+    assert count(app, QuizLayout, user_id=user.id) == 2
+    token = csrf_token(client.get("/account").text)
+    response = client.post("/account/delete", data={"password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert count(app, QuizLayout, user_id=user.id) == 0 and count(app, QuizAttempt, user_id=user.id) == 0

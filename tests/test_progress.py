@@ -1,5 +1,7 @@
 """Sequencing rules, as plain functions of the course and a learner's state."""
 
+import shutil
+
 from course.content import load_course
 from course.progress import (
     BestAttempt,
@@ -10,7 +12,9 @@ from course.progress import (
     lesson_access,
     module_status,
     next_step,
+    previews_course,
     quiz_access,
+    records_progress,
 )
 from tests.conftest import FIXTURE_CONTENT
 
@@ -100,3 +104,51 @@ def test_course_complete_when_every_quiz_is_passed():
     assert course_complete(COURSE, both)
     assert next_step(COURSE, both) is None
     assert not course_complete(COURSE, with_attempt(READ_MODULE_ONE, "first-steps", 100, True))
+
+
+def course_with_always_open(tmp_path, *folders: str):
+    """Load a copy of the fixture course with the named module folders marked always open."""
+    root = tmp_path / "modules"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    for folder in folders:
+        meta = root / folder / "module.yaml"
+        meta.write_text(meta.read_text() + "always_open: true\n")
+    return load_course(root)
+
+
+def test_an_always_open_module_is_open_from_the_first_visit(tmp_path):
+    course = course_with_always_open(tmp_path, "02-staying-safe")
+    safe, first = course.module("staying-safe"), course.module("first-steps")
+    assert safe.always_open and not first.always_open
+    assert lesson_access(course, NEW, safe, safe.lessons[0]).allowed
+    assert module_status(course, NEW, safe) == ModuleStatus.AVAILABLE
+    # Its quiz still waits for its lessons.
+    quiz = quiz_access(course, NEW, safe)
+    assert not quiz.allowed and quiz.go_to == ("staying-safe", "steps")
+    read_safe = LearnerState(started=frozenset({("staying-safe", "steps")}), completed=frozenset({("staying-safe", "steps")}))
+    assert quiz_access(course, read_safe, safe).allowed
+    # The rest of the course keeps its sequence.
+    assert not lesson_access(course, NEW, first, first.lessons[1]).allowed
+
+
+def test_an_always_open_modules_lessons_open_in_any_order_and_the_next_module_still_waits(tmp_path):
+    course = course_with_always_open(tmp_path, "01-first-steps")
+    first, safe = course.module("first-steps"), course.module("staying-safe")
+    assert lesson_access(course, NEW, first, first.lessons[1]).allowed  # the second lesson first
+    assert not quiz_access(course, NEW, first).allowed
+    locked = lesson_access(course, READ_MODULE_ONE, safe, safe.lessons[0])
+    assert not locked.allowed and locked.reason == "This lesson opens when you pass the quiz of “First steps”."
+
+
+def test_staff_preview_opens_everything_and_records_nothing():
+    preview = LearnerState(preview=True)
+    assert lesson_access(COURSE, preview, FIRST, SECOND).allowed
+    assert lesson_access(COURSE, preview, SAFE, STEPS).allowed
+    assert quiz_access(COURSE, preview, SAFE).allowed
+    assert module_status(COURSE, preview, SAFE) == ModuleStatus.AVAILABLE
+
+
+def test_who_previews_and_whose_progress_is_recorded(make_user):
+    learner, facilitator, admin = make_user("learner"), make_user("facilitator"), make_user("admin")
+    assert [previews_course(person) for person in (learner, facilitator, admin)] == [False, True, True]
+    assert [records_progress(person) for person in (learner, facilitator, admin)] == [True, False, False]

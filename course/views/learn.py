@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import certificates, get_course, grading, long_date, progress
+from course import certificates, get_course, grading, long_date, progress, quiz_layouts
 from course.content import Course, Lesson, Module
 from course.extensions import db
 from course.forms import ConfirmForm, QuizForm
@@ -49,15 +47,6 @@ def step_url(step: progress.Step | tuple[str, str | None] | None) -> str:
     return url_for("learn.lesson", module_slug=module_slug, lesson_slug=lesson_slug)
 
 
-def _open_to_me(access: progress.Access) -> bool:
-    """Return whether the current user may see the page: the rules say so, or they are staff.
-
-    Facilitators and admins preview any lesson or quiz their groups ask about
-    (the per-question results link to them) without working through the course.
-    """
-    return access.allowed or current_user.is_facilitator
-
-
 def _locked(access: progress.Access, what: str):
     return render_template("learn/locked.html", reason=access.reason, go_to=step_url(access.go_to), what=what), 403
 
@@ -65,7 +54,7 @@ def _locked(access: progress.Access, what: str):
 @bp.route("")
 def home():
     course = get_course()
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
     done, total = progress.course_progress(course, state)
     return render_template(
         "learn/home.html",
@@ -82,7 +71,7 @@ def home():
 def _certificate_or_locked():
     """Return (certificate, None), or (None, the locked page) until the whole course is passed."""
     course = get_course()
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
     certificate = certificates.issue_certificate(current_user, course, state)
     if certificate is None:
         access = progress.Access(
@@ -124,8 +113,8 @@ def certificate_pdf():
 def module(module_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
-    state = progress.load_state(current_user.id)
-    if not _open_to_me(progress.Access(progress.module_unlocked(course, state, module))):
+    state = progress.state_for(current_user)
+    if not progress.module_unlocked(course, state, module):
         return _locked(progress.lesson_access(course, state, module, module.lessons[0]), "module")
     attempts = db.session.scalars(
         sa.select(QuizAttempt)
@@ -148,11 +137,11 @@ def lesson(module_slug: str, lesson_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
     lesson = _lesson_or_404(module, lesson_slug)
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
     access = progress.lesson_access(course, state, module, lesson)
-    if not _open_to_me(access):
+    if not access.allowed:
         return _locked(access, "lesson")
-    progress.open_lesson(current_user.id, module.slug, lesson.slug)
+    progress.open_lesson(current_user, module.slug, lesson.slug)
     return render_template(
         "learn/lesson.html",
         module=module,
@@ -161,6 +150,7 @@ def lesson(module_slug: str, lesson_slug: str):
         previous=progress.step_before(module, lesson),
         following=progress.step_after(module, lesson),
         completed=state.lesson_complete(module.slug, lesson.slug),
+        preview=state.preview,
         form=ConfirmForm(),
     )
 
@@ -172,11 +162,11 @@ def complete_lesson(module_slug: str, lesson_slug: str):
     lesson = _lesson_or_404(module, lesson_slug)
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form was incomplete. Please go back and try again.")
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
     access = progress.lesson_access(course, state, module, lesson)
-    if not _open_to_me(access):
+    if not access.allowed:
         return _locked(access, "lesson")
-    progress.complete_lesson(current_user.id, module.slug, lesson.slug)
+    progress.complete_lesson(current_user, module.slug, lesson.slug)
     return redirect(step_url(progress.step_after(module, lesson)))
 
 
@@ -184,36 +174,43 @@ def complete_lesson(module_slug: str, lesson_slug: str):
 def quiz(module_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
     access = progress.quiz_access(course, state, module)
-    if not _open_to_me(access):
+    if not access.allowed:
         return _locked(access, "quiz")
     form = QuizForm()
-    errors: dict[str, str] = {}
-    problem = ""
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The quiz form was incomplete. Please reload the quiz and try again.")
-        try:
-            answers, errors = grading.read_answers(module.quiz, request.form)
-            if not errors:
-                graded = grading.grade(module.quiz, answers)
-                attempt = grading.record_attempt(current_user.id, module.quiz, graded, form.submission_token.data or "")
-                return redirect(url_for("learn.attempt", module_slug=module.slug, attempt_id=attempt.id))
-        except grading.TamperedSubmission as error:
-            problem = f"{error} Nothing was saved."
-    else:
-        form.submission_token.data = secrets.token_urlsafe(24)
-    status = 400 if problem else 200
+    if request.method == "GET":
+        return _quiz_page(module, state, form, quiz_layouts.open_layout(current_user.id, module.quiz))
+    if not form.validate_on_submit():
+        abort(400, "The quiz form was incomplete. Please reload the quiz and try again.")
+    try:
+        result = grading.submit_quiz(current_user, module.quiz, request.form, form.submission_token.data or "")
+    except grading.TamperedSubmission as error:
+        layout = quiz_layouts.open_layout(current_user.id, module.quiz)
+        return _quiz_page(module, state, form, layout, problem=f"{error} Nothing was saved.", status=400)
+    if result.attempt is not None:
+        return redirect(url_for("learn.attempt", module_slug=module.slug, attempt_id=result.attempt.id))
+    if result.preview is not None:
+        return _review_page(course, module, state, *result.preview, preview=True)
+    return _quiz_page(module, state, form, result.layout, errors=result.errors, notice=result.notice)
+
+
+def _quiz_page(module: Module, state: progress.LearnerState, form: QuizForm, layout, status: int = 200, **messages):
+    """Render a quiz as one attempt shows it; answers already given stay filled in, unless the quiz changed."""
+    form.submission_token.data = layout.token
+    keep = request.method == "POST" and not messages.get("notice")
     return render_template(
         "learn/quiz.html",
         module=module,
+        layout=layout,
         form=form,
-        errors=errors,
-        problem=problem,
-        submitted=request.form if request.method == "POST" else None,
+        errors=messages.get("errors") or {},
+        problem=messages.get("problem", ""),
+        notice=messages.get("notice", ""),
+        submitted=request.form if keep else None,
         field_name=grading.field_name,
         best=state.best.get(module.slug),
+        preview=state.preview,
     ), status
 
 
@@ -224,17 +221,25 @@ def attempt(module_slug: str, attempt_id: int):
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id or attempt.module_slug != module.slug:
         abort(404)
-    state = progress.load_state(current_user.id)
+    state = progress.state_for(current_user)
+    return _review_page(course, module, state, attempt, quiz_layouts.attempt_layout(module.quiz, attempt))
+
+
+def _review_page(course: Course, module: Module, state: progress.LearnerState, attempt: QuizAttempt, layout, preview=False):
+    """Render an attempt's review: the questions and choices in the order the learner saw them."""
     following = course.modules[course.modules.index(module) + 1] if module != course.modules[-1] else None
+    best = state.best.get(module.slug)
     return render_template(
         "learn/attempt.html",
         module=module,
         attempt=attempt,
+        layout=layout,
         answers={answer.question_id: answer for answer in attempt.answers},
-        is_best=state.best.get(module.slug) is not None and state.best[module.slug].attempt_id == attempt.id,
-        best=state.best.get(module.slug),
+        is_best=best is not None and best.attempt_id == attempt.id,
+        best=best,
         following=following,
         complete=progress.course_complete(course, state),
+        preview=preview,
     )
 
 
@@ -242,7 +247,7 @@ def attempt(module_slug: str, attempt_id: int):
 def handout(module_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
-    state = progress.load_state(current_user.id)
-    if not _open_to_me(progress.Access(progress.module_unlocked(course, state, module))):
+    state = progress.state_for(current_user)
+    if not progress.module_unlocked(course, state, module):
         return _locked(progress.lesson_access(course, state, module, module.lessons[0]), "module")
     return render_template("learn/handout.html", module=module)

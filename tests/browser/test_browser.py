@@ -67,29 +67,83 @@ def test_a_family_member_uses_the_course_with_the_keyboard_only(page):
     assert "You passed." in page.inner_text("main")
 
 
-def test_put_in_order_works_with_the_keyboard(page, make_user, app):
-    from tests.test_learn import RIGHT_FIRST  # noqa: F401  (the same fixture course)
-
+def _open_staying_safe_quiz(page, app, make_user):
     user = make_user()
     _finish_module_one_in_db(app, user.id)
     log_in(page, user.email)
     page.goto("/learn/staying-safe/steps")
     page.get_by_role("button", name=re.compile("Mark complete")).click()
     page.wait_for_url(re.compile(r"/learn/staying-safe/quiz$"))
+    return user
+
+
+def _shown_quiz(page) -> list[tuple[str, list[str]]]:
+    """Return (question id, choice texts in the order shown) for every question on the quiz page."""
+    shown = []
+    for fieldset in page.locator("fieldset.question").all():
+        question_id = fieldset.get_attribute("id").removeprefix("question-")
+        texts = [text.strip() for text in fieldset.locator("ul.choices li, ul.order-items li label").all_inner_texts()]
+        shown.append((question_id, texts))
+    return shown
+
+
+def _answer_right(page, question_ids) -> None:
+    from tests.test_learn import COURSE
+
+    quiz = COURSE.module("staying-safe").quiz
+    for question_id in question_ids:
+        question = quiz.question(question_id)
+        if question.type == "order":
+            continue  # answered with the keyboard by the test
+        for choice_id in question.correct_answer:
+            page.locator(f'input[name="q-{question_id}"][value="{choice_id}"]').check()
+
+
+def test_put_in_order_works_with_the_keyboard(page, make_user, app):
+    _open_staying_safe_quiz(page, app, make_user)
     for step, position in (("Check them", "1"), ("Call 911", "2"), ("Give naloxone", "3")):
         select = page.get_by_label(step, exact=True)
         select.focus()
         for _ in range(int(position)):
             page.keyboard.press("ArrowDown")
         assert select.input_value() == position
-    page.get_by_label("Stay with them until help comes.").check()
-    page.locator('input[name="q-safe-unsure"][value="true"]').check()
-    page.get_by_label("Snoring and you cannot wake them").check()
-    page.get_by_label("Blue lips").check()
-    page.get_by_label("You, or someone with you.").check()
+    _answer_right(page, [question_id for question_id, _ in _shown_quiz(page)])
     page.get_by_role("button", name="Check my answers").press("Enter")
     page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Your result: 100%"
+
+
+def test_choices_keep_their_shuffled_order_on_reload_and_in_the_review(page, make_user, app):
+    import sqlalchemy as sa
+
+    from course.extensions import db
+    from course.models import QuizLayout
+    from tests.test_learn import COURSE
+
+    user = _open_staying_safe_quiz(page, app, make_user)
+    shown = _shown_quiz(page)
+    quiz = COURSE.module("staying-safe").quiz
+    with app.app_context():
+        layout = db.session.scalar(sa.select(QuizLayout).where(QuizLayout.user_id == user.id))
+        stored = [(q, [quiz.question(q).choice(c).text for c in choices]) for q, choices in layout.questions]
+    assert shown == stored  # the page shows the layout drawn for this learner
+    steps = dict(shown)["response-order"]
+    assert steps != ["Check them", "Call 911", "Give naloxone"]  # never shown in the right order
+    page.reload()
+    assert _shown_quiz(page) == shown
+    for position, step in enumerate(["Check them", "Call 911", "Give naloxone"], start=1):
+        page.get_by_label(step, exact=True).select_option(str(position))
+    _answer_right(page, [question_id for question_id, _ in shown])
+    page.get_by_role("button", name="Check my answers").click()
+    page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"))
+    reviewed = [
+        (item.locator("h3.prompt").inner_text(), item.locator(".choices-review .choice-text").all_inner_texts())
+        for item in page.locator("li.review-item").all()
+    ]
+    assert [prompt.removesuffix(" (must get right)") for prompt, _ in reviewed] == [quiz.question(q).prompt for q, _ in shown]
+    for (_, review_texts), (question_id, quiz_texts) in zip(reviewed, shown):
+        if quiz.question(question_id).type != "order":
+            assert [text.strip() for text in review_texts] == quiz_texts, question_id
 
 
 def _finish_module_one_in_db(app, user_id: int) -> None:
