@@ -1,7 +1,7 @@
 """quiz layouts: the questions drawn and the choice order shown, per attempt
 
 Revision ID: b2_quiz_layouts
-Revises: 25eec853b5a2 (the integrator chains it after the other branches' scripts)
+Revises: a1_sessions (the integrator chains it after the other branches' scripts)
 Create Date: 2026-12-01 22:52:24.803786
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b2_quiz_layouts'
-down_revision = '25eec853b5a2'
+down_revision = 'a1_sessions'
 branch_labels = None
 depends_on = None
 
