@@ -525,6 +525,6 @@ def test_deleting_the_account_removes_its_quiz_layouts(app, client, login_as):
     open_safe_quiz(client)  # one layout answered (module one), one open (staying safe)
     assert count(app, QuizLayout, user_id=user.id) == 2
     token = csrf_token(client.get("/account").text)
-    response = client.post("/account/delete", data={"password": PASSWORD, "csrf_token": token})
+    response = client.post("/account/delete", data={"delete-password": PASSWORD, "delete-csrf_token": token})
     assert response.status_code == 302
     assert count(app, QuizLayout, user_id=user.id) == 0 and count(app, QuizAttempt, user_id=user.id) == 0
