@@ -8,12 +8,13 @@ import pytest
 
 from course.models import Role
 from tests.browser.test_browser import axe_violations, log_in
+from tests.mailbox import link_in
 from tests.group_builders import add_member, make_group, pass_module, quick_user, take_quiz
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_family_joins_through_the_invite_link_and_the_facilitator_sees_them(app, page, browser, live_server):
+def test_a_family_joins_through_the_invite_link_and_the_facilitator_sees_them(app, page, browser, live_server, mailbox):
     facilitator = quick_user(app, Role.FACILITATOR, name="Robin")
     group = make_group(app, facilitator, name="Tuesday family group")
 
@@ -25,6 +26,8 @@ def test_a_family_joins_through_the_invite_link_and_the_facilitator_sees_them(ap
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_label("Type the password again").fill("a long enough password")
     page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.goto(link_in(mailbox.last_to("new.parent@example.org"), "/register/confirm/"))
     page.wait_for_url(re.compile(rf"/join/{group.invite_code}$"))
     assert "Your email address only if you tick the box below" in page.inner_text("main")
     page.get_by_role("button", name=re.compile("Join")).click()
