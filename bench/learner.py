@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -51,13 +52,15 @@ def build_database(env: dict, learners: int) -> None:
 
 
 def walk(learner: Browser, module, rounds: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
-    answers = {}
+    answers: dict[str, dict] = {}  # by question id: each attempt answers only the questions drawn for it
     for question in module.quiz.questions:
         if question.type == "order":
-            for position, choice_id in enumerate(question.correct_answer, start=1):
-                answers[f"q-{question.id}-{choice_id}"] = str(position)
+            answers[question.id] = {
+                f"q-{question.id}-{choice_id}": str(position)
+                for position, choice_id in enumerate(question.correct_answer, start=1)
+            }
         else:
-            answers[f"q-{question.id}"] = list(question.correct_answer)
+            answers[question.id] = {f"q-{question.id}": list(question.correct_answer)}
     steps = [
         ("home", lambda: learner.get("/learn")),
         ("lesson", lambda: learner.get(f"/learn/{module.slug}/{module.lessons[0].slug}")),
@@ -75,8 +78,9 @@ def walk(learner: Browser, module, rounds: int, timings: dict[str, list[float]],
         data = {
             "csrf_token": learner.hidden(quiz, "csrf_token"),
             "submission_token": learner.hidden(quiz, "submission_token"),
-            **answers,
         }
+        for question_id in re.findall(r'<fieldset class="question[^"]*" id="question-([a-z0-9-]+)"', quiz):
+            data.update(answers[question_id])
         started = time.perf_counter()
         learner.post(f"/learn/{module.slug}/quiz", data)  # follows the redirect to the review
         with lock:

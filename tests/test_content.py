@@ -121,7 +121,6 @@ BROKEN = [
     # Quizzes that do not measure understanding.
     ("02-staying-safe/quiz.yaml", "draw: 3", "draw: 4", "02-staying-safe/quiz.yaml: draw: the pool of 5 questions is smaller than 1.5 × draw (4)"),
     ("02-staying-safe/quiz.yaml", "      - id: hungry\n        text: Asking for food\n        correct: false\n", "      - id: hungry\n        text: Asking for food\n        correct: true\n", "02-staying-safe/quiz.yaml: questions[3] (signs).choices: this select-all question has 1 wrong option: keep at least 2 real wrong options"),
-    ("02-staying-safe/quiz.yaml", "        text: Laughing\n        correct: false", "        text: Laughing\n        correct: true", "02-staying-safe/quiz.yaml: questions[3] (signs).choices: this select-all question has 1 wrong option"),
     ("02-staying-safe/quiz.yaml", "prompt: Who should call 911?", "prompt: If a person will not wake up, who should call 911?", "02-staying-safe/quiz.yaml: questions[4] (who-calls).prompt: nearly repeats 01-first-steps/quiz.yaml questions[2] (call-911) (100% of their words are shared)"),
     ("01-first-steps/quiz.yaml", "text: A health problem that can be treated.", "text: A long-term health problem of the brain that can be treated well.", "01-first-steps/quiz.yaml: questions: the blind strategy “longest, \"true\", every box” scores 67% over the pool, at or above the pass mark of 60%"),
     ("01-first-steps/01-hello.md", "url: https://nida.nih.gov/drug-topics/addiction-science/words-matter-preferred-language-talking-about-addiction", "url: https://www.scribd.com/document/123/words-matter", "01-first-steps/01-hello.md: sources[0].url: www.scribd.com is a copy host, not the publisher's own page"),
@@ -267,3 +266,11 @@ def test_refused_source_hosts(url, refused):
     from course.content.source_hosts import refused_host_reason
 
     assert (refused_host_reason(url) is not None) == refused
+
+
+def test_a_select_all_question_with_every_option_right_is_refused(tree):
+    quiz = tree / "02-staying-safe" / "quiz.yaml"
+    edit(quiz, "        text: Laughing\n        correct: false", "        text: Laughing\n        correct: true")
+    edit(quiz, "        text: Asking for food\n        correct: false", "        text: Asking for food\n        correct: true")
+    assert "02-staying-safe/quiz.yaml: questions[3] (signs).choices: every option of this select-all question is " \
+        "right: “tick every box” would pass it; keep at least 2 wrong options" in problems_of(tree)
