@@ -19,7 +19,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
-        self._arrived = threading.Condition()
+        self._arrived = threading.Condition(threading.RLock())
         self._controller: Controller | None = None
         self.port = 0
 
@@ -44,14 +44,19 @@ class Mailbox:
         with self._arrived:
             return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 
-    def wait_for(self, address: str, subject: str, timeout: float = 20) -> EmailMessage:
-        """Return the first message to an address with this subject, waiting for it to arrive."""
+    def matching(self, address: str, subject: str) -> list[EmailMessage]:
+        """Return the messages received so far for an address with this subject."""
+        with self._arrived:
+            return [m for m in self.to(address) if m["Subject"] == subject]
+
+    def wait_for(self, address: str, subject: str, timeout: float = 20, after: int = 0) -> EmailMessage:
+        """Return the message to an address with this subject (the one after `after` earlier ones), waiting for it."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while True:
-                for message in self.messages:
-                    if address.lower() in str(message["To"]).lower() and message["Subject"] == subject:
-                        return message
+                found = self.matching(address, subject)
+                if len(found) > after:
+                    return found[after]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     seen = [(str(m["To"]), m["Subject"]) for m in self.messages]
