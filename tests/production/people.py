@@ -6,11 +6,9 @@ import re
 
 from playwright.sync_api import Page
 
-from course.content import Module, load_course
+from course.content import Module
+from tests.production.answers import COURSE, asked_questions, right_answers
 from tests.production.mailbox import Mailbox, links_in
-from tests.production.stack import ROOT
-
-COURSE = load_course(ROOT / "modules")
 # Long and uncommon, as the password rules ask.
 PASSPHRASE = "lanterns glow over quiet harbours"
 CONFIRM_SUBJECT = "Confirm your email address"
@@ -49,24 +47,6 @@ def confirm_registration(page: Page, mailbox: Mailbox, base_url: str, email: str
     """Open the confirmation link from the mail in the same browser."""
     page.goto(link_from_mail(mailbox, email, CONFIRM_SUBJECT, f"{base_url}/register/confirm/"))
     page.wait_for_load_state()
-
-
-def right_answers(module: Module, question_ids: list[str]) -> list[tuple[str, str, str]]:
-    """Return (control, field, value) that answer the asked questions rightly (put-in-order: a select per step)."""
-    questions = {question.id: question for question in module.quiz.questions}
-    fields = []
-    for question_id in question_ids:
-        question = questions[question_id]
-        if question.type == "order":
-            fields += [("select", f"q-{question.id}-{choice}", str(n)) for n, choice in enumerate(question.correct_answer, 1)]
-        else:
-            fields += [("input", f"q-{question.id}", choice) for choice in question.correct_answer]
-    return fields
-
-
-def asked_questions(html: str) -> list[str]:
-    """Return the ids of the questions a quiz page asks."""
-    return re.findall(r'<fieldset class="question[^"]*" id="question-([^"]+)"', html)
 
 
 def answer_quiz_rightly(page: Page, module: Module) -> None:

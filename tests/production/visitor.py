@@ -10,6 +10,18 @@ from urllib.parse import urlencode, urlsplit
 from tests.production.stack import unverified_tls
 
 
+def form_headers(base_url: str, page_path: str, page_headers, page_html: str) -> dict[str, str]:
+    """Return what a browser sends with a form from a page: Origin, and a Referer only where the page's policy allows."""
+    policy = (page_headers.get("Referrer-Policy") or "strict-origin-when-cross-origin").split(",")[-1].strip().lower()
+    meta = re.search(r'<meta[^>]+name="referrer"[^>]+content="([^"]+)"', page_html)
+    if meta:  # a browser obeys the page's meta tag over the header
+        policy = meta.group(1).strip().lower()
+    headers = {"Origin": base_url, "Content-Type": "application/x-www-form-urlencoded"}
+    if policy != "no-referrer":
+        headers["Referer"] = base_url + ("/" if policy in ("origin", "strict-origin") else page_path)
+    return headers
+
+
 class Visitor:
     """Keeps cookies, reads the CSRF token off the form page, and sends Origin and Referer as a browser would."""
 
@@ -41,23 +53,12 @@ class Visitor:
                 self.cookies[name] = morsel.value
         return response.status, response.msg, text
 
-    def form_headers(self, page_path: str, page_headers, page_html: str) -> dict[str, str]:
-        """Origin always; Referer only where the page's Referrer-Policy (or meta tag) lets a browser send one."""
-        policy = (page_headers.get("Referrer-Policy") or "strict-origin-when-cross-origin").split(",")[-1].strip().lower()
-        meta = re.search(r'<meta[^>]+name="referrer"[^>]+content="([^"]+)"', page_html)
-        if meta:
-            policy = meta.group(1).strip().lower()
-        headers = {"Origin": self.base_url, "Content-Type": "application/x-www-form-urlencoded"}
-        if policy != "no-referrer":
-            headers["Referer"] = self.base_url + ("/" if policy in ("origin", "strict-origin") else page_path)
-        return headers
-
     def post_form(self, path: str, fields: dict | bytes, extra_headers: dict | None = None):
         """Open the form's page, then send the fields (with its CSRF token) as that page would."""
         status, page_headers, html = self.request("GET", path)
         assert status == 200, f"GET {path} answered {status}"
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-        headers = {**self.form_headers(path, page_headers, html), **(extra_headers or {})}
+        headers = {**form_headers(self.base_url, path, page_headers, html), **(extra_headers or {})}
         if isinstance(fields, bytes):
             body = fields + (b"&csrf_token=" + token.group(1).encode() if token else b"")
         else:
