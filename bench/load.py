@@ -1,6 +1,6 @@
 """Load on the production stack: 100 simultaneous people for 2 minutes, then the writes checked in the database.
 
-    .venv/bin/python bench/load.py [--users 100] [--seconds 120] [--spawn-rate 20]
+    .venv/bin/python bench/load.py [--users 100] [--seconds 120] [--spawn-rate 5]
     .venv/bin/python bench/load.py --users 20 --seconds 20       # a quick check
 
 Starts what the production tests start (tests/production/stack.py: PostgreSQL, Redis, two gunicorn
@@ -128,7 +128,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100, help="simultaneous people (one in twenty a facilitator)")
     parser.add_argument("--seconds", type=int, default=120, help="how long the load lasts")
-    parser.add_argument("--spawn-rate", type=float, default=20, help="people arriving per second at the start")
+    parser.add_argument("--spawn-rate", type=float, default=5, help="people arriving per second at the start")
     args = parser.parse_args()
 
     with production_stack(extra_env=LOAD_ENV) as stack:
