@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
 from tests.production.mailbox import links_in
 from tests.production.people import COURSE, RESET_SUBJECT, log_in
-from tests.production.stack import PASSWORDS
+from tests.production.stack import DEPLOY, PASSWORDS, ROOT, unit_commands
 from tests.production.visitor import Visitor
 
 FORGED = "evil.example"
@@ -81,3 +82,12 @@ def test_https_answers_carry_hsts_private_cookies_and_send_no_referrer_to_other_
     (url, sent), *_ = page.context.outside
     assert url.startswith("https://www.weather.gov/")
     assert "referer" not in {name.lower() for name in sent}
+
+
+def test_the_daily_reminder_timer_runs_its_command_with_the_production_settings(stack):
+    """What deploy/systemd/lantern-reminders.timer starts, against the running stack's database and mail server."""
+    command = unit_commands(DEPLOY / "systemd" / "lantern-reminders.service")["ExecStart"]
+    assert command[-3:] == ["wsgi", "reminders", "send"]
+    result = subprocess.run(command, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
