@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page
 
 from course.content import Module
-from tests.production.answers import COURSE, asked_questions, right_answers
+from tests.production.answers import asked_questions, right_answers
 from tests.production.mailbox import Mailbox, links_in
 # Long and uncommon, as the password rules ask.
 PASSPHRASE = "lanterns glow over quiet harbours"

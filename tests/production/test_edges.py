@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
+from tests.production.answers import COURSE
 from tests.production.mailbox import links_in
-from tests.production.people import COURSE, RESET_SUBJECT, log_in
+from tests.production.people import RESET_SUBJECT, log_in
 from tests.production.stack import DEPLOY, PASSWORDS, ROOT, unit_commands
 from tests.production.visitor import Visitor
 
@@ -58,6 +59,7 @@ def test_non_ascii_and_nul_bodies_get_a_clear_answer_never_a_500(stack, path):
     assert stack.scalar("SELECT count(*) FROM users") == users_before
 
 
+@pytest.mark.browser
 def test_https_answers_carry_hsts_private_cookies_and_send_no_referrer_to_other_sites(stack, page):
     log_in(page, "admin@demo.lantern", PASSWORDS["admin@demo.lantern"], remember=True)
     module = COURSE.modules[0]

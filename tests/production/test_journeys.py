@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from tests.production.answers import COURSE
 from tests.production.mailbox import links_in
 from tests.production.people import (
     ALREADY_REGISTERED_SUBJECT,
-    COURSE,
     PASSPHRASE,
     RESET_SUBJECT,
     answer_quiz_rightly,
