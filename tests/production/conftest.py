@@ -46,6 +46,7 @@ def new_context(chromium, stack):
     def make(cookies: list | None = None):
         context = chromium.new_context(base_url=stack.base_url, ignore_https_errors=True)
         context.outside = []  # type: ignore[attr-defined]
+        context.set_default_timeout(20_000)  # a page that needs longer than this has failed the person anyway
 
         def keep_inside(route):
             if urlsplit(route.request.url).hostname == "127.0.0.1":
