@@ -229,3 +229,39 @@ class EmailConfirmation(db.Model):
     next_url: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class KnowledgeCheck(db.Model):
+    """One learner's knowledge check: before the course, at its end, or three months later.
+
+    Its questions come from its own bank (not the module quizzes); the three confidence
+    answers are 1 (not at all sure) to 5 (very sure). One row per learner and kind: the
+    first one taken counts, so outcomes compare like with like.
+    """
+
+    __tablename__ = "knowledge_checks"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind"),
+        sa.CheckConstraint("kind IN ('before', 'after', 'follow_up')", name="kind"),
+        sa.CheckConstraint("score >= 0 AND score <= 100", name="score_percent"),
+        sa.CheckConstraint(
+            "confidence_overdose BETWEEN 1 AND 5 AND confidence_naloxone BETWEEN 1 AND 5 "
+            "AND confidence_support BETWEEN 1 AND 5",
+            name="confidence_scale",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    score: Mapped[int]
+    correct_count: Mapped[int]
+    question_count: Mapped[int]
+    # "How sure are you that you could respond to an overdose / give naloxone / support your loved one?"
+    confidence_overdose: Mapped[int]
+    confidence_naloxone: Mapped[int]
+    confidence_support: Mapped[int]
+    # [{"question": id, "chosen": [choice ids], "correct": bool}, ...]
+    answers: Mapped[list] = mapped_column(sa.JSON)
+    content_version: Mapped[str] = mapped_column(sa.String(64))
