@@ -139,9 +139,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from course.commands import content_cli, demo_command, groups_cli, users_cli
+    from course.commands import content_cli, demo_command, groups_cli, maintenance_cli, users_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(groups_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(maintenance_cli)

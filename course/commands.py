@@ -17,6 +17,17 @@ from course.models import Role
 content_cli = AppGroup("content", help="Check the course content.")
 users_cli = AppGroup("users", help="Manage accounts.")
 groups_cli = AppGroup("groups", help="See every group.")
+maintenance_cli = AppGroup("maintenance", help="Housekeeping to run from cron or a timer.")
+
+
+@maintenance_cli.command("purge")
+def maintenance_purge() -> None:
+    """Delete sessions past their end and registrations never confirmed (safe to run at any time)."""
+    from course import sessions
+
+    ended = sessions.purge_expired()
+    unconfirmed = accounts.purge_expired_confirmations()
+    click.echo(f"Deleted {ended} ended session(s) and {unconfirmed} unconfirmed registration(s).")
 
 
 @content_cli.command("check")

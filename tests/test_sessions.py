@@ -203,3 +203,16 @@ def test_a_post_from_another_site_is_refused(client, make_user):
         data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 403
+
+
+def test_maintenance_purge_deletes_ended_sessions_only(app, client, make_user, runner):
+    user = make_user()
+    login(client, user.email)
+    login(app.test_client(), user.email)
+    with app.app_context():
+        first = db.session.scalars(sa.select(UserSession).order_by(UserSession.id)).first()
+        first.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    result = runner.invoke(args=["maintenance", "purge"])
+    assert result.exit_code == 0 and "Deleted 1 ended session(s)" in result.output
+    assert len(sessions_of(app, user.id)) == 1
