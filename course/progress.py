@@ -288,21 +288,20 @@ def _ensure_progress_row(user_id: int, module_slug: str, lesson_slug: str) -> Le
     if row is not None:
         return row
     row = LessonProgress(user_id=user_id, module_slug=module_slug, lesson_slug=lesson_slug)
-    db.session.add(row)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: losing the race must not undo the caller's work
+            db.session.add(row)
     except IntegrityError:
         # Another request (a second tab) inserted it first: use that one.
-        db.session.rollback()
         row = _progress_row(user_id, module_slug, lesson_slug)
         assert row is not None
     return row
 
 
-def open_lesson(user: Person, module_slug: str, lesson_slug: str) -> None:
+def open_lesson(user: Person, state: LearnerState, module_slug: str, lesson_slug: str) -> None:
     """Record that the learner opened a lesson (its started time), once; a staff preview records nothing."""
-    if not records_progress(user):
-        return
+    if not records_progress(user) or (module_slug, lesson_slug) in state.started:
+        return  # nothing to write: the common case of going back to a lesson costs no query
     _ensure_progress_row(user.id, module_slug, lesson_slug)
     db.session.commit()
 

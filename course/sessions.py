@@ -66,17 +66,20 @@ def start(user: User, remember: bool = False) -> None:
 
 def load(token: str) -> User | None:
     """Return the active user of a live session token (Flask-Login's user loader), or None."""
-    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None:
+    # The session and its person in one query: this runs on every logged-in request.
+    found = db.session.execute(
+        sa.select(UserSession, User).join(User, User.id == UserSession.user_id).where(UserSession.token_hash == _hash(token))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     if session_expired(row, now, SessionRules.from_config()):
         db.session.delete(row)
         db.session.commit()
         g.session_expired = True  # the login page says why they must log in again
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if now - row.last_seen_at > SEEN_RESOLUTION:
         row.last_seen_at = now

@@ -141,7 +141,7 @@ def lesson(module_slug: str, lesson_slug: str):
     access = progress.lesson_access(course, state, module, lesson)
     if not access.allowed:
         return _locked(access, "lesson")
-    progress.open_lesson(current_user, module.slug, lesson.slug)
+    progress.open_lesson(current_user, state, module.slug, lesson.slug)
     return render_template(
         "learn/lesson.html",
         module=module,
