@@ -1,15 +1,12 @@
-"""The production stack (tests/production/stack.py) for the session, and Chromium contexts that talk to it over HTTPS."""
+"""The production stack (tests/production/stack.py) for the session, and Chromium contexts (the session's `browser`) on it."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.production.stack import StackUnavailable, production_stack
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -22,29 +19,13 @@ def stack():
         pytest.skip(f"production tests need nginx: {reason}")
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    if not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def new_context(chromium, stack):
+def new_context(browser, stack):
     """Make fresh browser contexts (a person's own browser) on the stack; nothing leaves 127.0.0.1."""
     contexts = []
 
     def make(cookies: list | None = None):
-        context = chromium.new_context(base_url=stack.base_url, ignore_https_errors=True)
+        context = browser.new_context(base_url=stack.base_url, ignore_https_errors=True)
         context.outside = []  # type: ignore[attr-defined]
         context.set_default_timeout(20_000)  # a page that needs longer than this has failed the person anyway
 

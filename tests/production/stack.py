@@ -42,6 +42,7 @@ SHIPPED_VENV_BIN = "/srv/lantern/.venv/bin/"
 ADMIN_DATABASE_URL = os.environ.get("LANTERN_STACK_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # A Redis database of its own, so the stack's rate-limit counts never meet another program's.
 REDIS_URL = os.environ.get("LANTERN_STACK_REDIS_URL", "redis://127.0.0.1:6379/13")
+LANTERN_SETTINGS = ("LANTERN_", "MAIL_", "RATELIMIT_", "DATABASE_URL", "SECRET_KEY", "TEST_DATABASE_URL", "FLASK_")
 PASSWORDS = {
     "learner@demo.lantern": "demo-learner-2026",
     "facilitator@demo.lantern": "demo-facilitator-2026",
@@ -132,7 +133,9 @@ def production_env(values: dict[str, str]) -> dict[str, str]:
     # A variable added to the example must be given a deliberate value here, or the test is not production.
     assert not unset, f"the stack gives no value to {unset} from deploy/lantern.env.example"
     assert example["LANTERN_ENV"] == values["LANTERN_ENV"] == "production"
-    return {**os.environ, **example, **values}
+    # Nothing of the developer's own Lantern settings may leak in: only what the example names, as set here.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(LANTERN_SETTINGS)}
+    return {**inherited, **example, **values}
 
 
 def render_nginx_site(tls_port: int, http_port: int, app_port: int, cert: Path, key: Path, logs: Path) -> str:
