@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from course.access import led_group_ids
 from course.extensions import db
 from course.models import Group, Membership, Role, User
 
@@ -43,7 +44,7 @@ def search_users(text: str, page: int, per_page: int = USERS_PER_PAGE) -> Pagina
 
 def groups_of(user: User) -> tuple[list[Group], list[Group]]:
     """Return (groups the user leads, groups the user is a member of)."""
-    led = db.session.scalars(sa.select(Group).where(Group.facilitator_id == user.id).order_by(Group.name)).all()
+    led = db.session.scalars(sa.select(Group).where(Group.id.in_(led_group_ids(user.id))).order_by(Group.name)).all()
     member_of = db.session.scalars(
         sa.select(Group).join(Membership, Membership.group_id == Group.id).where(Membership.user_id == user.id).order_by(Group.name)
     ).all()

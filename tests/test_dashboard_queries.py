@@ -182,14 +182,15 @@ def test_per_question_counts_each_learners_latest_attempt(app):
         result = next(
             r for r in dashboard.question_results(course(app), group.id).answered if r.question.id == "health-problem"
         )
-        assert (result.answered, result.right, result.summary) == (2, 1, "1 of 2 missed it.")
+        assert (result.answered, result.right, result.summary) == (2, 1, "1 of 2 who were asked missed it.")
         assert result.few_answers
 
 
 @pytest.mark.parametrize(
     ("answered", "right", "words"),
-    [(9, 3, "6 of 9 missed it."), (9, 9, "All 9 got it right."), (1, 1, "The one person who answered got it right."),
-     (4, 0, "All 4 missed it."), (1, 0, "The one person who answered missed it.")],
+    [(9, 3, "6 of 9 who were asked missed it."), (9, 9, "All 9 who were asked got it right."),
+     (1, 1, "The one person who was asked got it right."), (4, 0, "All 4 who were asked missed it."),
+     (1, 0, "The one person who was asked missed it.")],
 )
 def test_question_results_in_words(answered, right, words):
     result = dashboard.QuestionResult(None, None, answered, right)

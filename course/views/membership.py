@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from course import groups
+from course import access, groups
 from course.forms import ConfirmForm, InviteCodeForm, JoinGroupForm
 
 # No rate limit here: a 60-bit code cannot be guessed, and a whole group joins at once
@@ -53,8 +53,10 @@ def join(code: str):
             else:
                 flash(f"You are already in “{group.name}”. Your choice about your email address is saved.", "success")
             return redirect(url_for("learn.home"))
+    leaders = groups.names_in_words(groups.facilitator_names([group.id]).get(group.id, []))
     return render_template(
-        "membership/join.html", group=group, facilitator_name=group.facilitator.display_name, form=form, problem=problem
+        "membership/join.html", group=group, facilitator_name=leaders, form=form, problem=problem,
+        leads=access.leads_group(current_user.id, group.id),
     ), 400 if problem or form.errors else 200
 
 
