@@ -220,7 +220,12 @@ class StaffInviteForm(FlaskForm):
 
 
 class AcceptStaffInviteForm(FlaskForm):
-    display_name = DisplayNameField("Your name")
+    display_name = StringField(
+        "Your name",
+        validators=[DataRequired("Please give your name."), Length(1, 60), _no_control_characters],
+        filters=[lambda value: " ".join(value.split()) if value else value],
+        description="Families in your groups and your colleagues see this name.",
+    )
     password = NewPasswordField()
     confirm = PasswordField(
         "Type the password again",
