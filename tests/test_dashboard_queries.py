@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from course import dashboard, progress
 from course.extensions import db
-from course.models import AttemptAnswer, QuizAttempt, Role, User, utcnow
+from course.models import AttemptAnswer, CheckInAction, QuizAttempt, Role, User, utcnow
 from tests.group_builders import (
     FIRST,
     SAFE,
@@ -73,13 +73,29 @@ PAGES = (
     "/facilitator/groups/{group}/questions",
     "/facilitator/groups/{group}/progress.csv",
     "/facilitator/groups/{group}/learners/{learner}",
+    "/facilitator/groups/{group}/questions?module=first-steps",
+    "/facilitator/groups/{group}/settings",
+    "/facilitator/groups/{group}/invite-sheet",
 )
+
+
+def note_contacts(app, group, learners, staff) -> None:
+    """Record a contact with a note, and a snooze, for every third learner (more rows for a larger group)."""
+    with app.app_context():
+        for learner in learners[::3]:
+            db.session.add(CheckInAction(group_id=group.id, learner_id=learner.id, staff_id=staff.id, kind="contacted",
+                                         contacted_on=utcnow().date(), note="Called."))
+            db.session.add(CheckInAction(group_id=group.id, learner_id=learner.id, staff_id=staff.id, kind="snoozed",
+                                         snoozed_until=utcnow() + timedelta(days=3)))
+        db.session.commit()
 
 
 def test_each_page_runs_the_same_number_of_queries_for_3_or_60_learners(app, client, auth):
     leader = quick_user(app, Role.FACILITATOR, "Robin")
     small, large = make_group(app, leader, "Small group"), make_group(app, leader, "Large group")
     small_learners, large_learners = fill_group(app, small, 3), fill_group(app, large, 60)
+    note_contacts(app, small, small_learners, leader)
+    note_contacts(app, large, large_learners, leader)
     auth.login(leader.email)
     client.get("/facilitator/groups")  # the first request after logging in notes "last seen": not a page's cost
 
