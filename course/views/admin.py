@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import groups, mail, user_admin
+from course import accounts, groups, mail, user_admin
 from course.extensions import db
 from course.forms import ConfirmForm, RoleForm, StaffInviteForm
 from course.models import User, utcnow
@@ -114,10 +114,11 @@ def send_invite():
     except user_admin.UserAdminError as error:
         form.email.errors = [str(error)]
         return _render_invites(form, 400)
+    email = accounts.normalise_email(form.email.data)
     link = mail.external_url("membership.accept_staff_invite", token=token)
     body = user_admin.invite_mail_body(form.role.data, link, current_user.display_name)
-    if mail.send(form.email.data, "You are invited to help run Lantern", body, kind="staff-invite"):
-        flash(f"The invitation is on its way to {form.email.data}. The link works once, for 7 days.", "success")
+    if mail.send(email, "You are invited to help run Lantern", body, kind="staff-invite"):
+        flash(f"The invitation is on its way to {email}. The link works once, for 7 days.", "success")
     else:
-        flash(f"The mail could not be sent. Give {form.email.data} this link yourself: {link}", "error")
+        flash(f"The mail could not be sent. Give {email} this link yourself: {link}", "error")
     return redirect(url_for("admin.invites"))
