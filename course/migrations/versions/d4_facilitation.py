@@ -18,6 +18,17 @@ depends_on = None
 
 
 def upgrade():
+    bind = op.get_bind()
+    leaders = bind.execute(sa.text("SELECT id, facilitator_id, created_at FROM groups")).all()
+    # On SQLite the batch below rebuilds "groups" (copy, drop, rename); with foreign keys
+    # enforced, dropping the old table would cascade-delete every membership. Keep them.
+    memberships = bind.execute(sa.text("SELECT id, group_id, user_id, share_email, joined_at FROM memberships")).all()
+    with op.batch_alter_table('groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_groups_facilitator_id'))
+        batch_op.drop_constraint(batch_op.f('fk_groups_facilitator_id_users'), type_='foreignkey')
+        batch_op.drop_column('facilitator_id')
+    _restore_memberships(bind, memberships)
+
     op.create_table('group_facilitators',
     sa.Column('group_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -28,16 +39,12 @@ def upgrade():
     )
     with op.batch_alter_table('group_facilitators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_facilitators_user_id'), ['user_id'], unique=False)
-
     # Every existing group keeps its one facilitator.
-    op.execute(
-        "INSERT INTO group_facilitators (group_id, user_id, added_at) "
-        "SELECT id, facilitator_id, created_at FROM groups"
-    )
-    with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_groups_facilitator_id'))
-        batch_op.drop_constraint(batch_op.f('fk_groups_facilitator_id_users'), type_='foreignkey')
-        batch_op.drop_column('facilitator_id')
+    if leaders:
+        bind.execute(
+            sa.text("INSERT INTO group_facilitators (group_id, user_id, added_at) VALUES (:group_id, :user_id, :added_at)"),
+            [{"group_id": group_id, "user_id": user_id, "added_at": created_at} for group_id, user_id, created_at in leaders],
+        )
 
     op.create_table('check_in_actions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -79,7 +86,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_staff_invites_invited_by_id'), ['invited_by_id'], unique=False)
 
 
+def _restore_memberships(bind, memberships) -> None:
+    kept = {row[0] for row in bind.execute(sa.text("SELECT id FROM memberships"))}
+    lost = [row._asdict() for row in memberships if row.id not in kept]
+    if lost:
+        bind.execute(
+            sa.text("INSERT INTO memberships (id, group_id, user_id, share_email, joined_at) "
+                    "VALUES (:id, :group_id, :user_id, :share_email, :joined_at)"),
+            lost,
+        )
+
+
 def downgrade():
+    bind = op.get_bind()
+    memberships = bind.execute(sa.text("SELECT id, group_id, user_id, share_email, joined_at FROM memberships")).all()
     op.drop_table('staff_invites')
     op.drop_table('check_in_actions')
     with op.batch_alter_table('groups', schema=None) as batch_op:
@@ -97,4 +117,5 @@ def downgrade():
         batch_op.alter_column('facilitator_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(batch_op.f('fk_groups_facilitator_id_users'), 'users', ['facilitator_id'], ['id'], ondelete='CASCADE')
         batch_op.create_index(batch_op.f('ix_groups_facilitator_id'), ['facilitator_id'], unique=False)
+    _restore_memberships(bind, memberships)
     op.drop_table('group_facilitators')
