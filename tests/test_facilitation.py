@@ -435,3 +435,50 @@ def test_the_settings_page_offers_a_copy_button_that_needs_javascript(client, au
     assert '<button type="button" class="button button-secondary" data-copy-target="join-link" hidden>' in page
     assert '<span id="join-link">http://localhost/join/' in page
     assert 'src="/static/copy-link.js"' in page and "<script>" not in page
+
+
+# --- who may use the new pages ----------------------------------------------------------------
+
+NEW_URLS = (
+    ("GET", "/facilitator/groups/{group}/invite-sheet", None, None),
+    ("GET", "/facilitator/groups/{group}/questions?module=first-steps", None, None),
+    ("POST", "/facilitator/groups/{group}/learners/{member}/contact", "learner-{member}", {"contacted_on": "{today}", "note": "x"}),
+    ("POST", "/facilitator/groups/{group}/learners/{member}/snooze", "learner-{member}", {"days": "7"}),
+    ("POST", "/facilitator/groups/{group}/facilitators/add", "add", {"email": "ash@example.org"}),
+    ("POST", "/facilitator/groups/{group}/hand-over", "hand", {"email": "ash@example.org"}),
+    ("POST", "/facilitator/groups/{group}/facilitators/{leader}/remove", None, {}),
+)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "other_facilitator", "facilitator", "co_facilitator", "admin"])
+@pytest.mark.parametrize(("method", "path", "prefix", "data"), NEW_URLS, ids=[f"{m} {p}" for m, p, _, _ in NEW_URLS])
+def test_new_pages_for_every_role(app, client, auth, world, role, method, path, prefix, data):
+    with app.app_context():
+        if role == "co_facilitator":
+            groups.add_facilitator(db.session.get(Group, world.group.id), world.admin.email)
+            db.session.get(User, world.admin.id).role = Role.FACILITATOR
+            db.session.commit()
+        if "remove" in path:  # someone to remove
+            groups.add_facilitator(db.session.get(Group, world.group.id), world.other.email)
+    people = {"learner": world.sam, "other_facilitator": world.ash, "facilitator": world.robin,
+              "co_facilitator": world.admin, "admin": world.admin}
+    if role != "anonymous":
+        auth.login(people[role].email)
+    before = (actions(app), leaders(app, world.group.id))
+    values = {"group": world.group.id, "member": world.una.id, "leader": world.other.id, "today": today()}
+    url = path.format(**values)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_token(client.get("/account" if role != "anonymous" else "/login").text)
+        fields = {(f"{prefix.format(**values)}-{k}" if prefix else k): v.format(**values) for k, v in data.items()}
+        csrf_name = f"{prefix.format(**values)}-csrf_token" if prefix else "csrf_token"
+        response = client.post(url, data={**fields, csrf_name: token})
+    if role == "anonymous":
+        assert response.status_code == 302 and response.location.startswith("/login")
+    elif role in ("learner", "other_facilitator"):
+        assert response.status_code == 404
+    else:
+        assert response.status_code == (200 if method == "GET" else 302), response.text[:300]
+    if role in ("anonymous", "learner", "other_facilitator"):
+        assert (actions(app), leaders(app, world.group.id)) == before
