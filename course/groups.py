@@ -62,7 +62,7 @@ def format_invite_code(code: str) -> str:
 def invite_qr_svg(join_link: str) -> Markup:
     """Draw the join link as a QR code, inline SVG made here (no outside service sees the link)."""
     svg = segno.make(join_link, error="m").svg_inline(
-        scale=5, svgclass="qr-code", lineclass=None, title="QR code of the join link", omitsize=False
+        scale=5, svgclass="qr-code", lineclass=None, title="QR code of the join link", omitsize=True
     )
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
