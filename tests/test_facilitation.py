@@ -59,7 +59,7 @@ def post_prefixed(client, path: str, page_path: str, prefix: str, data: dict):
 
 
 def csrf_token_prefixed(html: str, prefix: str) -> str:
-    match = re.search(rf'name="{re.escape(prefix)}-csrf_token" type="hidden" value="([^"]+)"', html)
+    match = re.search(rf'type="hidden" name="{re.escape(prefix)}-csrf_token" value="([^"]+)"', html)
     return match.group(1) if match else csrf_token(html)
 
 
@@ -482,3 +482,14 @@ def test_new_pages_for_every_role(app, client, auth, world, role, method, path, 
         assert response.status_code == (200 if method == "GET" else 302), response.text[:300]
     if role in ("anonymous", "learner", "other_facilitator"):
         assert (actions(app), leaders(app, world.group.id)) == before
+
+
+def test_the_pages_render_with_csrf_switched_off(app, client, auth, world):
+    """The benchmark and some deployments' tests switch CSRF off: the prefixed forms still render."""
+    auth.login(world.robin.email)
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for path in ("", "/check-ins", f"/learners/{world.una.id}", "/settings"):
+            assert client.get(f"/facilitator/groups/{world.group.id}{path}").status_code == 200, path
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
