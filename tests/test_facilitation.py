@@ -493,3 +493,18 @@ def test_the_pages_render_with_csrf_switched_off(app, client, auth, world):
             assert client.get(f"/facilitator/groups/{world.group.id}{path}").status_code == 200, path
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_who_may_see_whom_as_plain_functions(app, world):
+    with app.app_context():
+        group = db.session.get(Group, world.group.id)
+        groups.add_facilitator(group, world.ash.email)
+        people = {name: db.session.get(User, person.id) for name, person in
+                  (("robin", world.robin), ("ash", world.ash), ("admin", world.admin), ("other", world.other), ("sam", world.sam))}
+        assert {name: access.may_manage_group(user, group) for name, user in people.items()} == {
+            "robin": True, "ash": True, "admin": True, "other": False, "sam": False,
+        }
+        people["sam"].active = False
+        db.session.commit()
+        members = set(db.session.scalars(access.active_member_ids(group.id)))
+        assert members == {world.una.id, world.wes.id}
