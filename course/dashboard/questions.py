@@ -7,6 +7,7 @@ missed it" counts people, not attempts, and says what the group gets wrong now.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -105,27 +106,27 @@ def wrong_answers(question: Question, chosen_lists: list[list[str]]) -> tuple[Wr
 
 
 def question_results(course: Course, group_id: int, module: Module | None = None) -> QuestionResults:
-    """Count, per question, the group's right answers and wrong choices (two queries).
+    """Count, per question, the group's right answers and wrong choices (one query).
 
     Worst first: questions with enough answers to mean something come before those with
     fewer than FEW_ANSWERS; within each, the largest share missed first.
     """
     latest = latest_answers(active_member_ids(group_id), module.slug if module else None)
-    counts = db.session.execute(
-        sa.select(
-            latest.c.module_slug,
-            latest.c.question_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((latest.c.is_correct, 1), else_=0)),
-        ).group_by(latest.c.module_slug, latest.c.question_id)
+    # One pass in the database: a row per distinct wrong answer (right answers counted together).
+    wrong_answer = sa.case((latest.c.is_correct, sa.null()), else_=sa.cast(latest.c.chosen, sa.Text))
+    rows = db.session.execute(
+        sa.select(latest.c.module_slug, latest.c.question_id, latest.c.is_correct, wrong_answer, sa.func.count())
+        .group_by(latest.c.module_slug, latest.c.question_id, latest.c.is_correct, wrong_answer)
     ).all()
-    by_question = {(m, q): (answered, right) for m, q, answered, right in counts}
-    wrong_rows = db.session.execute(
-        sa.select(latest.c.module_slug, latest.c.question_id, latest.c.chosen).where(sa.not_(latest.c.is_correct))
-    ).all()
+    by_question: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     wrong_by_question: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
-    for module_slug, question_id, chosen in wrong_rows:
-        wrong_by_question[(module_slug, question_id)].append(list(chosen or []))
+    for module_slug, question_id, is_correct, chosen, count in rows:
+        key = (module_slug, question_id)
+        by_question[key][0] += count
+        if is_correct:
+            by_question[key][1] += count
+        else:
+            wrong_by_question[key].extend([list(json.loads(chosen) or [])] * count)
     answered, unanswered = [], []
     order: dict[tuple[str, str], int] = {}
     # Walk today's content: answers to questions no longer in it are skipped.
