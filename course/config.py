@@ -51,6 +51,51 @@ def base_url(production: bool) -> str:
     return url
 
 
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml", ".webp": "image/webp"}
+MIN_CONTRAST_ON_WHITE = 4.5  # WCAG AA for text: buttons put white text on the accent colour
+
+
+def org_logo() -> str:
+    """Return LANTERN_ORG_LOGO, the path of the clinic's logo file (PNG, JPEG, SVG or WebP), or ''."""
+    raw = os.environ.get("LANTERN_ORG_LOGO", "").strip()
+    if not raw:
+        return ""
+    path = Path(raw)
+    if path.suffix.lower() not in LOGO_TYPES:
+        raise ConfigError(f"LANTERN_ORG_LOGO must be a .png, .jpg, .svg or .webp file, not {raw!r}.")
+    if not path.is_file():
+        raise ConfigError(f"LANTERN_ORG_LOGO names a file that does not exist: {raw!r}.")
+    return str(path.resolve())
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_on_white(colour: str) -> float:
+    """Return the WCAG contrast ratio of white text on a #rrggbb colour."""
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def org_accent() -> str:
+    """Return LANTERN_ORG_ACCENT as #rrggbb, or ''; refuse a colour white text cannot be read on."""
+    raw = os.environ.get("LANTERN_ORG_ACCENT", "").strip().lower()
+    if not raw:
+        return ""
+    if len(raw) == 4 and raw.startswith("#"):
+        raw = "#" + "".join(char * 2 for char in raw[1:])
+    if len(raw) != 7 or not raw.startswith("#") or any(char not in "0123456789abcdef" for char in raw[1:]):
+        raise ConfigError(f"LANTERN_ORG_ACCENT must be a colour like #0b5394, not {raw!r}.")
+    if contrast_on_white(raw) < MIN_CONTRAST_ON_WHITE:
+        raise ConfigError(
+            f"LANTERN_ORG_ACCENT {raw} is too light: white text on it is hard to read "
+            f"(contrast {contrast_on_white(raw):.1f}, needs {MIN_CONTRAST_ON_WHITE}). Choose a darker shade."
+        )
+    return raw
+
+
 def _int_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -91,6 +136,9 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         # The clinic running this site: on the landing and about pages, certificates and mail.
         "ORG_NAME": os.environ.get("LANTERN_ORG_NAME", "").strip(),
         "ORG_CONTACT": os.environ.get("LANTERN_ORG_CONTACT", "").strip(),
+        # Optional: the clinic's logo file and accent colour, served from this site (/brand/...).
+        "ORG_LOGO": org_logo(),
+        "ORG_ACCENT": org_accent(),
         # Rate limits must be shared by every app process in production: use Redis there.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",

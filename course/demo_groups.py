@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from course import accounts, grading, groups
+from course import access, accounts, grading, groups
 from course.content import Course, Module, Question
 from course.demo import DEMO_LOGINS, ensure_user, finish_lessons, right_answers, take_quiz
 from course.extensions import db
-from course.models import Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
+from course.models import CheckInAction, Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
 
 GROUP_NAME = "Tuesday family group"
 EVERY_LESSON = 99
@@ -132,7 +132,7 @@ def _give_progress(course: Course, user: User, family: DemoFamily, seed: int) ->
 
 def _ensure_group(facilitator: User) -> Group:
     group = db.session.scalar(
-        sa.select(Group).where(Group.facilitator_id == facilitator.id, Group.name == GROUP_NAME)
+        sa.select(Group).where(Group.id.in_(access.led_group_ids(facilitator.id)), Group.name == GROUP_NAME)
     )
     return group if group is not None else groups.create_group(facilitator, GROUP_NAME)
 
@@ -161,5 +161,21 @@ def load_demo_groups(course: Course) -> Group:
         if course.modules and not _has_progress(user):
             _give_progress(course, user, family, seed)
     _ensure_member(group, demo_learner, share_email=False, joined_days_ago=7)
+    _ensure_demo_contact(group, facilitator)
     db.session.commit()
     return group
+
+
+def _ensure_demo_contact(group: Group, facilitator: User) -> None:
+    """The facilitator already called Lee, so the check-in list shows a contact and a private note."""
+    lee = accounts.find_user_by_email("lee@demo.lantern")
+    done = db.session.scalar(sa.select(CheckInAction.id).where(CheckInAction.group_id == group.id))
+    if lee is None or done is not None:
+        return
+    db.session.add(
+        CheckInAction(
+            group_id=group.id, learner_id=lee.id, staff_id=facilitator.id, kind="contacted",
+            contacted_on=(utcnow() - timedelta(days=2)).date(),
+            note="Left a voicemail. Will try again after Tuesday's meeting.",
+        )
+    )

@@ -236,3 +236,72 @@ class RoleForm(FlaskForm):
         ],
     )
     submit_role = SubmitField("Change role")
+
+
+# --- facilitation: check-in actions, co-facilitators, staff invites (issue 10) ----------
+
+from wtforms.fields import DateField, IntegerField, TextAreaField  # noqa: E402  (this section is appended)
+from wtforms.validators import NumberRange  # noqa: E402
+
+
+class ContactForm(FlaskForm):
+    """A facilitator contacted a learner; prefixed per learner, since a list shows many."""
+
+    contacted_on = DateField("Day of the contact", validators=[InputRequired("Please give the day of the contact.")])
+    note = TextAreaField(
+        "Private note (optional)",
+        validators=[Length(max=500, message="Please keep the note to 500 characters.")],
+        description="Only this group’s facilitators and admins see it. The learner can read it in their data download.",
+    )
+    submit_contact = SubmitField("Record the contact")
+
+
+class SnoozeForm(FlaskForm):
+    days = IntegerField(
+        "Snooze for how many days",
+        default=7,
+        validators=[
+            InputRequired("Please give a number of days."),
+            NumberRange(1, 90, "Please choose from 1 to 90 days."),
+        ],
+        description="A new reason brings them back sooner.",
+    )
+    submit_snooze = SubmitField("Snooze")
+
+
+class FacilitatorEmailForm(FlaskForm):
+    email = EmailField(
+        "Email address of the facilitator",
+        filters=[_strip],
+        validators=[InputRequired("Please enter their email address."), Email("Please check the email address."), Length(max=254)],
+        description="They need a facilitator account on this site. An admin can invite them.",
+    )
+    submit_email = SubmitField("Add")
+
+
+class StaffInviteForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Please enter their email address."), Email("Please check the email address."), Length(max=254)],
+    )
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice("facilitator", "Facilitator (runs groups)"), SelectChoice("admin", "Admin (runs the site)")],
+    )
+    submit_invite = SubmitField("Send the invitation")
+
+
+class AcceptStaffInviteForm(FlaskForm):
+    display_name = StringField(
+        "Your name",
+        validators=[DataRequired("Please give your name."), Length(1, 60), _no_control_characters],
+        filters=[lambda value: " ".join(value.split()) if value else value],
+        description="Families in your groups and your colleagues see this name.",
+    )
+    password = NewPasswordField()
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[InputRequired("Please type the password again."), EqualTo("password", "The two passwords are not the same.")],
+    )
+    submit = SubmitField("Save and log in")

@@ -1,20 +1,23 @@
 """Groups and memberships: create, rename, archive, invite codes, join, leave, remove.
 
-Who may see a group is decided here too: its facilitator and any admin; for everyone
-else the group does not exist (404).
+A group may have several facilitators (co-facilitators), who all see and manage it; it
+can be handed to another facilitator, and outlives any one facilitator's account. Who
+may see a group is decided in course.access.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import segno
 import sqlalchemy as sa
 from flask import abort
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from course import codes
+from course import access, codes
 from course.extensions import db
-from course.models import Group, Membership, User, utcnow
+from course.models import Group, GroupFacilitator, Membership, User, utcnow
 
 INVITE_CODE_ATTEMPTS = 5
 
@@ -56,6 +59,14 @@ def format_invite_code(code: str) -> str:
     return codes.in_fours(code)
 
 
+def invite_qr_svg(join_link: str) -> Markup:
+    """Draw the join link as a QR code, inline SVG made here (no outside service sees the link)."""
+    svg = segno.make(join_link, error="m").svg_inline(
+        scale=5, svgclass="qr-code", lineclass=None, title="QR code of the join link", omitsize=True
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
 def find_group_by_code(raw: str) -> Group | None:
     code = normalise_invite_code(raw)
     if not code:
@@ -76,32 +87,38 @@ def _commit_with_fresh_code(group: Group) -> None:
     raise RuntimeError("could not draw an unused invite code")
 
 
-# --- who may see a group ------------------------------------------------------------
+# --- group summaries -----------------------------------------------------------------
 
 
-def may_see_group(user: User, group: Group) -> bool:
-    """A facilitator sees only the groups they lead; an admin sees every group."""
-    return user.is_admin or (user.is_facilitator and group.facilitator_id == user.id)
+def facilitator_names(group_ids: sa.Select | list[int]) -> dict[int, list[str]]:
+    """Return each group's facilitators' display names, longest-serving first (one query)."""
+    rows = db.session.execute(
+        sa.select(GroupFacilitator.group_id, User.display_name)
+        .join(User, User.id == GroupFacilitator.user_id)
+        .where(GroupFacilitator.group_id.in_(group_ids))
+        .order_by(GroupFacilitator.added_at, GroupFacilitator.user_id)
+    ).all()
+    names: dict[int, list[str]] = {}
+    for group_id, name in rows:
+        names.setdefault(group_id, []).append(name)
+    return names
 
 
-def group_for_facilitator_or_404(group_id: int, user: User) -> Group:
-    """Return the group if the user may see it; otherwise 404, so its existence does not leak."""
-    group = db.session.get(Group, group_id)
-    if group is None or not may_see_group(user, group):
-        abort(404)
-    return group
+def names_in_words(names: list[str]) -> str:
+    """Return 'Robin', 'Robin and Sam' or 'Robin, Sam and Kim' ('nobody' for none)."""
+    if not names:
+        return "nobody yet"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def membership_or_404(group: Group, user_id: int) -> Membership:
-    """Return an active learner's membership of the group, or 404."""
-    membership = db.session.scalar(
-        sa.select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id, Membership.user_id == user_id, User.active)
-    )
-    if membership is None:
-        abort(404)
-    return membership
+def facilitators_of(group_id: int) -> list[User]:
+    """Return the group's facilitators, longest-serving first."""
+    return list(db.session.scalars(
+        sa.select(User)
+        .join(GroupFacilitator, GroupFacilitator.user_id == User.id)
+        .where(GroupFacilitator.group_id == group_id)
+        .order_by(GroupFacilitator.added_at, GroupFacilitator.user_id)
+    ))
 
 
 def _member_counts(group_ids: sa.Select) -> dict[int, int]:
@@ -115,24 +132,23 @@ def _member_counts(group_ids: sa.Select) -> dict[int, int]:
 
 
 def _summaries(where: sa.ColumnElement[bool]) -> list[GroupSummary]:
-    rows = db.session.execute(
-        sa.select(Group, User.display_name)
-        .join(User, User.id == Group.facilitator_id)
-        .where(where)
+    found = db.session.scalars(
         # Open groups first, then by name.
-        .order_by(Group.archived_at.is_not(None), sa.func.lower(Group.name), Group.id)
+        sa.select(Group).where(where).order_by(Group.archived_at.is_not(None), sa.func.lower(Group.name), Group.id)
     ).all()
-    counts = _member_counts(sa.select(Group.id).where(where))
-    return [GroupSummary(group, name, counts.get(group.id, 0)) for group, name in rows]
+    ids = sa.select(Group.id).where(where)
+    counts = _member_counts(ids)
+    names = facilitator_names(ids)
+    return [GroupSummary(group, names_in_words(names.get(group.id, [])), counts.get(group.id, 0)) for group in found]
 
 
 def groups_led_by(user_id: int) -> list[GroupSummary]:
-    """Return the groups a facilitator leads, with their member counts (two queries)."""
-    return _summaries(Group.facilitator_id == user_id)
+    """Return the groups a facilitator leads, with member counts and co-facilitators (three queries)."""
+    return _summaries(Group.id.in_(access.led_group_ids(user_id)))
 
 
 def all_groups() -> list[GroupSummary]:
-    """Return every group, for the admin (two queries)."""
+    """Return every group, for the admin (three queries)."""
     return _summaries(sa.true())
 
 
@@ -150,7 +166,7 @@ def _clean_name(name: str) -> str:
 
 def create_group(facilitator: User, name: str) -> Group:
     """Create a group led by the facilitator, with a fresh invite code."""
-    group = Group(name=_clean_name(name), facilitator_id=facilitator.id)
+    group = Group(name=_clean_name(name), leader_links=[GroupFacilitator(user_id=facilitator.id)])
     _commit_with_fresh_code(group)
     return group
 
@@ -177,6 +193,95 @@ def restore_group(group: Group) -> None:
     db.session.commit()
 
 
+# --- who leads a group: co-facilitators, handing over ------------------------------------
+
+NOT_A_FACILITATOR = (
+    "We could not add that person. Check the email address: it must belong to a facilitator’s account "
+    "on this site. An admin can invite a new facilitator."
+)
+
+
+def _staff_by_email(email: str) -> User | None:
+    """Return the active facilitator or admin account with this email, if any."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not user.is_facilitator:
+        return None
+    return user
+
+
+def add_facilitator(group: Group, email: str) -> User:
+    """Make the facilitator with this email a co-facilitator of the group."""
+    user = _staff_by_email(email)
+    if user is None:
+        raise GroupError(NOT_A_FACILITATOR)
+    if access.leads_group(user.id, group.id):
+        raise GroupError(f"{user.display_name} already leads “{group.name}”.")
+    if _membership(group.id, user.id) is not None:
+        raise GroupError(f"{user.display_name} is a learner in “{group.name}”, so they cannot lead it too.")
+    db.session.add(GroupFacilitator(group_id=group.id, user_id=user.id))
+    db.session.commit()
+    return user
+
+
+def remove_facilitator(group: Group, user_id: int) -> None:
+    """Take a facilitator off the group; the last one cannot leave (hand the group over instead)."""
+    leaders = facilitators_of(group.id)
+    if user_id not in {leader.id for leader in leaders}:
+        abort(404)
+    if len(leaders) == 1:
+        raise GroupError("A group needs at least one facilitator. Hand it to someone else instead.")
+    db.session.execute(
+        sa.delete(GroupFacilitator).where(GroupFacilitator.group_id == group.id, GroupFacilitator.user_id == user_id)
+    )
+    db.session.commit()
+
+
+def hand_over(group: Group, from_user: User, email: str) -> User:
+    """Give the group to another facilitator: they lead it from now on, and from_user no longer does."""
+    new_leader = _staff_by_email(email)
+    if new_leader is None:
+        raise GroupError(NOT_A_FACILITATOR)
+    if new_leader.id == from_user.id:
+        raise GroupError("That is your own email address. Give the email address of the person taking over.")
+    if _membership(group.id, new_leader.id) is not None:
+        raise GroupError(f"{new_leader.display_name} is a learner in “{group.name}”, so they cannot lead it.")
+    if not access.leads_group(new_leader.id, group.id):
+        db.session.add(GroupFacilitator(group_id=group.id, user_id=new_leader.id))
+    db.session.execute(
+        sa.delete(GroupFacilitator).where(GroupFacilitator.group_id == group.id, GroupFacilitator.user_id == from_user.id)
+    )
+    db.session.commit()
+    return new_leader
+
+
+def hand_over_before_deletion(user_id: int) -> list[tuple[Group, User | None]]:
+    """Before a facilitator's account is deleted, hand each group they lead alone to an admin.
+
+    Groups with other facilitators keep them. Returns (group, admin who took it over) for each
+    group handed over; the admin is None when there is no other active admin (the group is kept,
+    and every admin sees it). The caller commits, together with the deletion.
+    """
+    alone = db.session.scalars(
+        sa.select(Group)
+        .where(Group.id.in_(access.led_group_ids(user_id)))
+        .where(~sa.exists().where(GroupFacilitator.group_id == Group.id, GroupFacilitator.user_id != user_id))
+        .order_by(Group.id)
+    ).all()
+    admin = db.session.scalar(
+        sa.select(User).where(User.role == "admin", User.active, User.id != user_id).order_by(User.created_at, User.id)
+    )
+    handed = []
+    for group in alone:
+        if admin is not None and _membership(group.id, admin.id) is None:
+            db.session.add(GroupFacilitator(group_id=group.id, user_id=admin.id))
+            handed.append((group, admin))
+        else:
+            handed.append((group, None))
+    db.session.execute(sa.delete(GroupFacilitator).where(GroupFacilitator.user_id == user_id))
+    db.session.flush()
+    return handed
+
+
 def delete_membership(membership: Membership) -> None:
     """Take a learner out of a group (they left, or were removed); their account and progress stay."""
     db.session.delete(membership)
@@ -190,7 +295,7 @@ def join_group(user: User, group: Group, share_email: bool) -> bool:
     """Add the learner to the group; return False if they were in it already (their choice is updated)."""
     if group.archived_at is not None:
         raise GroupError(f"“{group.name}” is closed, so nobody can join it now. Please ask your group leader.")
-    if group.facilitator_id == user.id:
+    if access.leads_group(user.id, group.id):
         raise GroupError("You lead this group, so you cannot join it as a learner.")
     existing = _membership(group.id, user.id)
     if existing is not None:
@@ -227,12 +332,12 @@ def stop_sharing_email(membership: Membership) -> None:
 
 
 def memberships_of(user_id: int) -> list[MyMembership]:
-    """Return the groups a learner is in, with their leaders' names (one query)."""
+    """Return the groups a learner is in, with their leaders' names (two queries)."""
     rows = db.session.execute(
-        sa.select(Membership, Group, User.display_name)
+        sa.select(Membership, Group)
         .join(Group, Group.id == Membership.group_id)
-        .join(User, User.id == Group.facilitator_id)
         .where(Membership.user_id == user_id)
         .order_by(Membership.joined_at, Membership.id)
     ).all()
-    return [MyMembership(membership, group, name) for membership, group, name in rows]
+    names = facilitator_names(sa.select(Membership.group_id).where(Membership.user_id == user_id))
+    return [MyMembership(membership, group, names_in_words(names.get(group.id, []))) for membership, group in rows]

@@ -7,7 +7,7 @@ Times are naive UTC everywhere, so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -75,16 +75,30 @@ class User(UserMixin, db.Model):
 
 
 class Group(db.Model):
+    """A group of families; led by one or more facilitators (group_facilitators)."""
+
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
-    facilitator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     invite_code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    facilitator: Mapped[User] = relationship()
+    leader_links: Mapped[list[GroupFacilitator]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class GroupFacilitator(db.Model):
+    """One facilitator of a group; a group may have several, who all see and manage it.
+
+    Deleting the account deletes only this row, never the group and its members' data.
+    """
+
+    __tablename__ = "group_facilitators"
+
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Membership(db.Model):
@@ -265,3 +279,47 @@ class KnowledgeCheck(db.Model):
     # [{"question": id, "chosen": [choice ids], "correct": bool}, ...]
     answers: Mapped[list] = mapped_column(sa.JSON)
     content_version: Mapped[str] = mapped_column(sa.String(64))
+
+
+class CheckInAction(db.Model):
+    """A facilitator contacted a learner (with an optional private note) or snoozed their check-in.
+
+    Private to the group's facilitators and admins; in the learner's own data export;
+    deleted with the learner's account.
+    """
+
+    __tablename__ = "check_in_actions"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('contacted', 'snoozed')", name="kind"),
+        sa.Index("ix_check_in_actions_group_learner", "group_id", "learner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Who recorded it; kept (as unknown) when the facilitator's account is deleted.
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    contacted_on: Mapped[date | None]  # the day of the call or meeting, for "contacted"
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    snoozed_until: Mapped[datetime | None]  # for "snoozed"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffInvite(db.Model):
+    """An admin's invitation to become a facilitator or admin: a single-use, expiring link.
+
+    Only a hash of the link's token is stored, so a copy of the database cannot be used to accept it.
+    """
+
+    __tablename__ = "staff_invites"
+    __table_args__ = (sa.CheckConstraint("role IN ('facilitator', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

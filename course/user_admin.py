@@ -1,4 +1,5 @@
-"""User administration for the admin pages and the command line: find, change role, deactivate.
+"""User administration for the admin pages and the command line: find, change role, deactivate,
+and invite facilitators and admins by email (a single-use link that expires).
 
 A deactivated account cannot log in and disappears from dashboards, but its history
 stays until the account is deleted.
@@ -6,11 +7,18 @@ stays until the account is deleted.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from course import accounts
+
+from course.access import led_group_ids
 from course.extensions import db
-from course.models import Group, Membership, Role, User
+from course.models import Group, Membership, Role, StaffInvite, User
 
 USERS_PER_PAGE = 50
 MAX_PAGE = 1_000_000
@@ -43,7 +51,7 @@ def search_users(text: str, page: int, per_page: int = USERS_PER_PAGE) -> Pagina
 
 def groups_of(user: User) -> tuple[list[Group], list[Group]]:
     """Return (groups the user leads, groups the user is a member of)."""
-    led = db.session.scalars(sa.select(Group).where(Group.facilitator_id == user.id).order_by(Group.name)).all()
+    led = db.session.scalars(sa.select(Group).where(Group.id.in_(led_group_ids(user.id))).order_by(Group.name)).all()
     member_of = db.session.scalars(
         sa.select(Group).join(Membership, Membership.group_id == Group.id).where(Membership.user_id == user.id).order_by(Group.name)
     ).all()
@@ -66,3 +74,89 @@ def set_active(acting: User | None, user: User, active: bool) -> None:
         raise UserAdminError("You cannot deactivate your own account. Ask another admin to do it.")
     user.active = active
     db.session.commit()
+
+
+# --- inviting facilitators and admins by email ----------------------------------------------
+
+INVITE_VALID_FOR = timedelta(days=7)
+STAFF_ROLES = (Role.FACILITATOR, Role.ADMIN)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_staff(acting: User | None, email: str, role: str, now: datetime) -> str:
+    """Invite a new facilitator or admin; return the link's token (only its hash is stored).
+
+    A newer invitation to the same address replaces any earlier one that was not used.
+    """
+    if role not in STAFF_ROLES:
+        raise UserAdminError("Invite a facilitator or an admin. Learners sign up on their own.")
+    email = accounts.normalise_email(email)
+    existing = accounts.find_user_by_email(email)
+    if existing is not None:
+        raise UserAdminError(f"{email} already has an account. Change its role on its page instead.")
+    db.session.execute(sa.delete(StaffInvite).where(StaffInvite.email == email, StaffInvite.used_at.is_(None)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        StaffInvite(
+            email=email, role=role, token_hash=_token_hash(token), invited_by_id=acting.id if acting else None,
+            created_at=now, expires_at=now + INVITE_VALID_FOR,
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def invite_mail_body(role: str, link: str, inviter: str) -> str:
+    """Say who invited the person, to do what, and how long the link works."""
+    what = "run groups of families on Lantern" if role == Role.FACILITATOR else "help run Lantern as an admin"
+    return (
+        f"{inviter} invited you to {what}.\n\n"
+        f"To choose your name and password, open this link within {INVITE_VALID_FOR.days} days:\n{link}\n\n"
+        "The link works once. If you did not expect this email, you can ignore it."
+    )
+
+
+def valid_invite(token: str, now: datetime) -> StaffInvite | None:
+    """Return the unused, unexpired invitation for this link's token, if any."""
+    if not token or len(token) > 100:
+        return None
+    invite = db.session.scalar(sa.select(StaffInvite).where(StaffInvite.token_hash == _token_hash(token)))
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        return None
+    return invite
+
+
+def accept_invite(invite: StaffInvite, display_name: str, password: str, now: datetime) -> User:
+    """Make the invited account with its role; the link stops working at once."""
+    if len(password) < accounts_password_min():
+        raise UserAdminError(f"Use at least {accounts_password_min()} characters.")
+    # Marked used first: two submissions at once make one account at most.
+    claimed = db.session.execute(
+        sa.update(StaffInvite).where(StaffInvite.id == invite.id, StaffInvite.used_at.is_(None)).values(used_at=now)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise UserAdminError("This invitation was used already. Log in, or ask an admin for a new one.")
+    try:
+        return accounts.create_user(invite.email, password, display_name, role=invite.role)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise UserAdminError("An account with this email address exists already. Log in instead.") from error
+
+
+def accounts_password_min() -> int:
+    from course.forms import PASSWORD_MIN  # the one rule for password length
+
+    return PASSWORD_MIN
+
+
+def pending_invites(now: datetime) -> list[StaffInvite]:
+    """Return the invitations not used yet and still valid, newest first."""
+    return list(db.session.scalars(
+        sa.select(StaffInvite)
+        .where(StaffInvite.used_at.is_(None), StaffInvite.expires_at > now)
+        .order_by(StaffInvite.created_at.desc())
+    ))

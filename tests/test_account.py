@@ -70,7 +70,7 @@ def test_download_my_data_has_everything_about_me_and_nothing_else(app, client, 
     other = make_user(email="other@example.org")
     facilitator = make_user("facilitator")
     with app.app_context():
-        group = Group(name="Tuesday group", facilitator_id=facilitator.id, invite_code="code-1")
+        group = Group(name="Tuesday group", invite_code="code-1")
         db.session.add(group)
         db.session.add(LessonProgress(user_id=other.id, module_slug="first-steps", lesson_slug="hello"))
         db.session.commit()
@@ -120,7 +120,7 @@ def test_delete_my_account_removes_everything_tied_to_it(app, client, login_as, 
     user = login_as()
     finish_module_one(client)
     with app.app_context():
-        group = Group(name="G", facilitator_id=other.id, invite_code="code-2")
+        group = Group(name="G", invite_code="code-2")
         db.session.add(group)
         db.session.flush()
         db.session.add(Membership(group_id=group.id, user_id=user.id))

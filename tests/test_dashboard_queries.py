@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from course import dashboard, progress
 from course.extensions import db
-from course.models import AttemptAnswer, QuizAttempt, Role, User, utcnow
+from course.models import AttemptAnswer, CheckInAction, QuizAttempt, Role, User, utcnow
 from tests.group_builders import (
     FIRST,
     SAFE,
@@ -73,13 +73,29 @@ PAGES = (
     "/facilitator/groups/{group}/questions",
     "/facilitator/groups/{group}/progress.csv",
     "/facilitator/groups/{group}/learners/{learner}",
+    "/facilitator/groups/{group}/questions?module=first-steps",
+    "/facilitator/groups/{group}/settings",
+    "/facilitator/groups/{group}/invite-sheet",
 )
+
+
+def note_contacts(app, group, learners, staff) -> None:
+    """Record a contact with a note, and a snooze, for every third learner (more rows for a larger group)."""
+    with app.app_context():
+        for learner in learners[::3]:
+            db.session.add(CheckInAction(group_id=group.id, learner_id=learner.id, staff_id=staff.id, kind="contacted",
+                                         contacted_on=utcnow().date(), note="Called."))
+            db.session.add(CheckInAction(group_id=group.id, learner_id=learner.id, staff_id=staff.id, kind="snoozed",
+                                         snoozed_until=utcnow() + timedelta(days=3)))
+        db.session.commit()
 
 
 def test_each_page_runs_the_same_number_of_queries_for_3_or_60_learners(app, client, auth):
     leader = quick_user(app, Role.FACILITATOR, "Robin")
     small, large = make_group(app, leader, "Small group"), make_group(app, leader, "Large group")
     small_learners, large_learners = fill_group(app, small, 3), fill_group(app, large, 60)
+    note_contacts(app, small, small_learners, leader)
+    note_contacts(app, large, large_learners, leader)
     auth.login(leader.email)
     client.get("/facilitator/groups")  # the first request after logging in notes "last seen": not a page's cost
 
@@ -182,14 +198,15 @@ def test_per_question_counts_each_learners_latest_attempt(app):
         result = next(
             r for r in dashboard.question_results(course(app), group.id).answered if r.question.id == "health-problem"
         )
-        assert (result.answered, result.right, result.summary) == (2, 1, "1 of 2 missed it.")
+        assert (result.answered, result.right, result.summary) == (2, 1, "1 of 2 who were asked missed it.")
         assert result.few_answers
 
 
 @pytest.mark.parametrize(
     ("answered", "right", "words"),
-    [(9, 3, "6 of 9 missed it."), (9, 9, "All 9 got it right."), (1, 1, "The one person who answered got it right."),
-     (4, 0, "All 4 missed it."), (1, 0, "The one person who answered missed it.")],
+    [(9, 3, "6 of 9 who were asked missed it."), (9, 9, "All 9 who were asked got it right."),
+     (1, 1, "The one person who was asked got it right."), (4, 0, "All 4 who were asked missed it."),
+     (1, 0, "The one person who was asked missed it.")],
 )
 def test_question_results_in_words(answered, right, words):
     result = dashboard.QuestionResult(None, None, answered, right)

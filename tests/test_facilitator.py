@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from course import access
 from course.extensions import db
 from course.models import Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
 from tests.conftest import csrf_token
@@ -226,8 +227,8 @@ def test_the_page_lists_who_needs_a_check_in_first_with_plain_reasons(client, au
     page = client.get(f"/facilitator/groups/{world.group.id}").text
     words = text_of(page)
     assert words.index("Needs a check-in") < words.index("Each learner’s progress")
-    assert "Una · last active 3 days ago Tried the “First steps” quiz twice and has not passed it yet." in words
-    assert "Wes · last active 20 days ago No activity for 20 days." in words
+    assert "Una · last active 3 days ago · not contacted yet Tried the “First steps” quiz twice and has not passed it yet." in words
+    assert "Wes · last active 20 days ago · not contacted yet No activity for 20 days." in words
     assert "Sam" not in words[words.index("Needs a check-in") : words.index("The group, module by module")]
 
 
@@ -281,7 +282,7 @@ def test_a_deactivated_learner_disappears_from_the_dashboard_but_keeps_their_his
 # --- check-ins, per-question results, one learner -------------------------------------------
 
 
-def test_the_check_in_page_lists_everyone_newest_first(app, client, auth, world, stages):
+def test_the_check_in_page_lists_everyone_most_urgent_first(app, client, auth, world, stages):
     steps_misser = quick_user(app, name="Yan")
     add_member(app, world.group, steps_misser)
     pass_module(app, steps_misser, FIRST, days_ago=3)
@@ -289,12 +290,12 @@ def test_the_check_in_page_lists_everyone_newest_first(app, client, auth, world,
     take_quiz(app, steps_misser, SAFE, wrong=("response-order",), days_ago=1)
     log_in(auth, world, "facilitator")
     words = text_of(client.get(f"/facilitator/groups/{world.group.id}/check-ins").text)
-    assert "3 learners." in words
+    assert "3 learners, 3 not contacted yet." in words
     assert (
-        "Yan · last active yesterday Missed a must-get-right question on their latest “Staying safe” quiz: "
+        "Yan · last active yesterday · not contacted yet Missed a must-get-right question on their latest “Staying safe” quiz: "
         "“Put the steps in order.”" in words
     )
-    # Yan's reason is a day old, Una's three, Wes became quiet enough six days ago.
+    # A missed must-get-right question first, then a quiz failed twice, then a quiet spell.
     assert words.index("Yan ·") < words.index("Una ·") < words.index("Wes ·")
 
 
@@ -321,15 +322,15 @@ def test_per_question_results_in_words_worst_first_with_the_lesson(app, client, 
     words = text_of(page)
     # Sam, Una and Xena took the first quiz; each learner's latest attempt counts.
     assert (
-        "If a person will not wake up, you should call 911. Quiz of “First steps” 1 of 3 missed it." in words
+        "If a person will not wake up, you should call 911. Quiz of “First steps” 1 of 3 who were asked missed it." in words
     )
     assert words.index("Which of these help?") < words.index("If a person will not wake up")
-    assert "Which of these help? Select all that apply. Quiz of “First steps” 1 of 3 missed it." in words
+    assert "Which of these help? Select all that apply. Quiz of “First steps” 1 of 3 who were asked missed it." in words
     assert words.index("What is opioid use disorder?") < words.index("If a person will not wake up")
-    assert "Only 3 answers: too few to read much into." in words
+    assert "Only 3 people were asked: too few to read much into." in words
     assert "Fewer than 5 people have answered each question so far" in words
     assert 'href="/learn/first-steps/second"' in page and 'href="/learn/first-steps/hello"' in page
-    assert "Put the steps in order. Quiz of “Staying safe” · must get right The one person who answered got it right." in words
+    assert "Put the steps in order. Quiz of “Staying safe” · must get right The one person who was asked got it right." in words
 
 
 def test_per_question_results_count_people_on_their_latest_attempt(app, client, auth, world):
@@ -344,7 +345,7 @@ def test_per_question_results_count_people_on_their_latest_attempt(app, client, 
     log_in(auth, world, "facilitator")
     words = text_of(client.get(f"/facilitator/groups/{world.group.id}/questions").text)
     # Sam (all right) + six learners: 2 of 7 missed, counted once each however often they tried.
-    assert "What is opioid use disorder? Quiz of “First steps” 2 of 7 missed it." in words
+    assert "What is opioid use disorder? Quiz of “First steps” 2 of 7 who were asked missed it." in words
     assert "too few to read much into" not in words.split("Staying safe")[0]
     assert "Fewer than 5 people" not in words
 
@@ -443,7 +444,7 @@ def test_a_bad_group_name_is_refused_and_nothing_is_saved(app, client, auth, wor
     )
     assert renamed.status_code == 400 and message in renamed.text
     with app.app_context():
-        assert db.session.scalars(sa.select(Group.name).where(Group.facilitator_id == world.facilitator.id)).all() == [
+        assert db.session.scalars(sa.select(Group.name).where(Group.id.in_(access.led_group_ids(world.facilitator.id)))).all() == [
             "Tuesday group"
         ]
 
@@ -524,7 +525,7 @@ def test_the_demo_grows_a_living_group_and_running_it_twice_adds_nothing(app, cl
     response = auth.login("facilitator@demo.lantern", "demo-facilitator-2026")
     assert response.status_code == 302
     words = text_of(client.get("/facilitator/groups").text)
-    assert "Tuesday family group · 13 learners" in words
+    assert "Tuesday family group · led by Robin, group leader (demo) · 13 learners" in words
     with app.app_context():
         group_id = db.session.scalar(sa.select(Group.id).where(Group.name == "Tuesday family group"))
     group_page = text_of(client.get(f"/facilitator/groups/{group_id}").text)
@@ -532,7 +533,9 @@ def test_the_demo_grows_a_living_group_and_running_it_twice_adds_nothing(app, cl
     assert "finished" in group_page
     check_ins = text_of(client.get(f"/facilitator/groups/{group_id}/check-ins").text)
     # One family keeps missing the overdose response steps (found by the emergency_steps flag).
-    assert "Kwame · last active 3 days ago Tried the “Staying safe” quiz 3 times and has not passed it yet." in check_ins
+    assert "Kwame · last active 3 days ago · not contacted yet Tried the “Staying safe” quiz 3 times and has not passed it yet." in check_ins
     assert "Missed a must-get-right question on their latest “Staying safe” quiz: “Put the steps in order.”" in check_ins
-    assert "Rosa · last active 31 days ago No activity for 31 days." in check_ins
-    assert "Lee · last active 20 days ago No activity for 20 days." in check_ins
+    assert "Rosa · last active 31 days ago · not contacted yet No activity for 31 days." in check_ins
+    # The demo facilitator already called Lee: listed last, with the day of the call.
+    assert re.search(r"Lee · last active 20 days ago · last contacted \w+ \d+, \d{4} contacted No activity for 20 days\.", check_ins)
+    assert check_ins.index("Lee ·") > check_ins.index("Rosa ·")

@@ -1,4 +1,5 @@
-"""The admin's pages: every account (search, role, deactivate) and every group.
+"""The admin's pages: every account (search, role, deactivate), invitations for new
+facilitators and admins, and every group.
 
 Admins only; for anyone else these pages do not exist (404).
 """
@@ -8,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import groups, user_admin
+from course import accounts, groups, mail, user_admin
 from course.extensions import db
-from course.forms import ConfirmForm, RoleForm
-from course.models import User
+from course.forms import ConfirmForm, RoleForm, StaffInviteForm
+from course.models import User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -92,3 +93,32 @@ def reactivate(user_id: int):
 @bp.route("/groups")
 def all_groups():
     return render_template("admin/groups.html", summaries=groups.all_groups())
+
+
+@bp.route("/invites")
+def invites():
+    return _render_invites(StaffInviteForm(formdata=None))
+
+
+def _render_invites(form: StaffInviteForm, status: int = 200):
+    return render_template("admin/invites.html", form=form, pending=user_admin.pending_invites(utcnow())), status
+
+
+@bp.route("/invites", methods=["POST"])
+def send_invite():
+    form = StaffInviteForm()
+    if not form.validate_on_submit():
+        return _render_invites(form, 400)
+    try:
+        token = user_admin.invite_staff(current_user, form.email.data, form.role.data, utcnow())
+    except user_admin.UserAdminError as error:
+        form.email.errors = [str(error)]
+        return _render_invites(form, 400)
+    email = accounts.normalise_email(form.email.data)
+    link = mail.external_url("membership.accept_staff_invite", token=token)
+    body = user_admin.invite_mail_body(form.role.data, link, current_user.display_name)
+    if mail.send(email, "You are invited to help run Lantern", body, kind="staff-invite"):
+        flash(f"The invitation is on its way to {email}. The link works once, for 7 days.", "success")
+    else:
+        flash(f"The mail could not be sent. Give {email} this link yourself: {link}", "error")
+    return redirect(url_for("admin.invites"))

@@ -1,12 +1,14 @@
-"""A learner joins a group (with its code or link), leaves it, or stops sharing their email."""
+"""Joining: a learner joins a group (with its code or link), leaves it, or stops sharing
+their email; an invited facilitator or admin accepts their invitation."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
-from course import groups
-from course.forms import ConfirmForm, InviteCodeForm, JoinGroupForm
+from course import access, groups, user_admin
+from course.forms import AcceptStaffInviteForm, ConfirmForm, InviteCodeForm, JoinGroupForm
+from course.models import utcnow
 
 # No rate limit here: a 60-bit code cannot be guessed, and a whole group joins at once
 # from one clinic's network (one IP address) at its first meeting.
@@ -53,8 +55,10 @@ def join(code: str):
             else:
                 flash(f"You are already in “{group.name}”. Your choice about your email address is saved.", "success")
             return redirect(url_for("learn.home"))
+    leaders = groups.names_in_words(groups.facilitator_names([group.id]).get(group.id, []))
     return render_template(
-        "membership/join.html", group=group, facilitator_name=group.facilitator.display_name, form=form, problem=problem
+        "membership/join.html", group=group, facilitator_name=leaders, form=form, problem=problem,
+        leads=access.leads_group(current_user.id, group.id),
     ), 400 if problem or form.errors else 200
 
 
@@ -79,3 +83,22 @@ def stop_sharing_email(group_id: int):
     groups.stop_sharing_email(membership)
     flash(f"The leader of “{membership.group.name}” no longer sees your email address.", "success")
     return redirect(url_for("account.show"))
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def accept_staff_invite(token: str):
+    invite = user_admin.valid_invite(token, utcnow())
+    if invite is None or current_user.is_authenticated:
+        # The same page for a wrong, used or expired link: it tells a stranger nothing.
+        return render_template("membership/staff_invite.html", invite=None), 404
+    form = AcceptStaffInviteForm()
+    if form.validate_on_submit():
+        try:
+            user = user_admin.accept_invite(invite, form.display_name.data, form.password.data, utcnow())
+        except user_admin.UserAdminError as error:
+            form.password.errors = [str(error)]
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
+            return redirect(url_for("facilitator.groups"))
+    return render_template("membership/staff_invite.html", invite=invite, form=form), 400 if form.errors else 200
