@@ -292,7 +292,7 @@ class StaffInviteForm(FlaskForm):
     submit_invite = SubmitField("Send the invitation")
 
 
-class AcceptStaffInviteForm(FlaskForm):
+class AcceptStaffInviteForm(PasswordForm):
     display_name = StringField(
         "Your name",
         validators=[DataRequired("Please give your name."), Length(1, 60), _no_control_characters],
@@ -305,3 +305,6 @@ class AcceptStaffInviteForm(FlaskForm):
         validators=[InputRequired("Please type the password again."), EqualTo("password", "The two passwords are not the same.")],
     )
     submit = SubmitField("Save and log in")
+
+    def personal_words(self) -> tuple[str, ...]:
+        return (self.display_name.data or "",)

@@ -72,21 +72,24 @@ def export_data(user: User) -> dict:
 
 
 def _name_groups(records: dict[str, list[dict]]) -> None:
-    """Add each joined group's name to the person's memberships, so the file reads on its own."""
-    memberships = records.get("memberships") or []
-    group_ids = {row["group_id"] for row in memberships}
+    """Add the group's name to every row that names a group (joined, led, check-ins), so the file reads on its own."""
+    rows = [row for table_rows in records.values() for row in table_rows if row.get("group_id") is not None]
+    group_ids = {row["group_id"] for row in rows}
     if not group_ids:
         return
     groups = db.metadata.tables["groups"]
     names = dict(db.session.execute(sa.select(groups.c.id, groups.c.name).where(groups.c.id.in_(group_ids))).all())
-    for row in memberships:
+    for row in rows:
         row["group_name"] = names.get(row["group_id"])
 
 
 def delete_account(user: User) -> None:
     """Delete a user and everything tied to them (the database cascades the rest)."""
+    from course.groups import hand_over_before_deletion
+
     user_id = user.id
+    handed_over = hand_over_before_deletion(user_id)  # members' data never goes with a facilitator
     db.session.expunge(user)
     db.session.execute(sa.delete(User).where(User.id == user_id))
     db.session.commit()
-    security_event("account_deleted", user=user_id)
+    security_event("account_deleted", user=user_id, groups_handed_over=len(handed_over))

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
-from course import accounts
+from course import accounts, passwords, sessions
+from course.audit import security_event
 
 from course.access import led_group_ids
 from course.extensions import db
@@ -66,6 +67,7 @@ def change_role(acting: User | None, user: User, role: str) -> None:
         raise UserAdminError("You cannot take away your own admin role. Ask another admin to do it.")
     user.role = role
     db.session.commit()
+    security_event("role_changed", user=user.id, role=role, by=acting.id if acting else "command-line")
 
 
 def set_active(acting: User | None, user: User, active: bool) -> None:
@@ -73,7 +75,11 @@ def set_active(acting: User | None, user: User, active: bool) -> None:
     if acting is not None and acting.id == user.id and not active:
         raise UserAdminError("You cannot deactivate your own account. Ask another admin to do it.")
     user.active = active
+    if not active:
+        sessions.end_all_sessions(user.id)  # a deactivated account is logged out everywhere at once
     db.session.commit()
+    security_event("account_reactivated" if active else "account_deactivated", user=user.id,
+                   by=acting.id if acting else "command-line")
 
 
 # --- inviting facilitators and admins by email ----------------------------------------------
@@ -131,8 +137,9 @@ def valid_invite(token: str, now: datetime) -> StaffInvite | None:
 
 def accept_invite(invite: StaffInvite, display_name: str, password: str, now: datetime) -> User:
     """Make the invited account with its role; the link stops working at once."""
-    if len(password) < accounts_password_min():
-        raise UserAdminError(f"Use at least {accounts_password_min()} characters.")
+    problem = passwords.password_problem(password, (invite.email, display_name))
+    if problem:  # the one password rule, as on every other form
+        raise UserAdminError(problem)
     # Marked used first: two submissions at once make one account at most.
     claimed = db.session.execute(
         sa.update(StaffInvite).where(StaffInvite.id == invite.id, StaffInvite.used_at.is_(None)).values(used_at=now)
@@ -145,12 +152,6 @@ def accept_invite(invite: StaffInvite, display_name: str, password: str, now: da
     except accounts.AccountError as error:
         db.session.rollback()
         raise UserAdminError("An account with this email address exists already. Log in instead.") from error
-
-
-def accounts_password_min() -> int:
-    from course.forms import PASSWORD_MIN  # the one rule for password length
-
-    return PASSWORD_MIN
 
 
 def pending_invites(now: datetime) -> list[StaffInvite]:

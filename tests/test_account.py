@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from course.extensions import db
 from course.models import AttemptAnswer, Group, LessonProgress, Membership, QuizAttempt, User
 from tests.conftest import PASSWORD, csrf_token
+from tests.group_builders import make_group
 from tests.test_learn import finish_module_one
 
 
@@ -98,18 +99,16 @@ def test_download_my_data_has_everything_about_me_and_nothing_else(app, client, 
     assert attempt["score"] == 100 and attempt["passed"] is True
     assert {a["question_id"] for a in records["attempt_answers"]} == {"health-problem", "what-helps", "call-911"}
     assert len(records["user_sessions"]) == 1 and "token_hash" not in records["user_sessions"][0]
-    assert records["groups"] == []  # leads none
+    assert records["group_facilitators"] == []  # leads none
     assert "other@example.org" not in response.text and "password_hash" not in response.text
     assert "$argon2" not in response.text
 
 
 def test_a_facilitator_download_lists_the_groups_they_lead(app, client, login_as, make_user):
     facilitator = login_as("facilitator")
-    with app.app_context():
-        db.session.add(Group(name="Thursday group", facilitator_id=facilitator.id, invite_code="code-9"))
-        db.session.commit()
+    make_group(app, facilitator, "Thursday group")
     data = json.loads(post_form(client, "/account/export", {}).data)
-    assert [group["name"] for group in data["records"]["groups"]] == ["Thursday group"]
+    assert [row["group_name"] for row in data["records"]["group_facilitators"]] == ["Thursday group"]
 
 
 def test_delete_my_account_removes_everything_tied_to_it(app, client, login_as, make_user):

@@ -26,7 +26,7 @@ def test_every_table_tied_to_a_user_is_in_the_export(app_context, make_user):
     user = make_user()
     exported = privacy.export_data(db.session.get(User, user.id))
     assert set(exported["records"]) == user_tables()
-    assert {"memberships", "lesson_progress", "quiz_attempts", "attempt_answers", "groups", "user_sessions"} <= user_tables()
+    assert {"memberships", "lesson_progress", "quiz_attempts", "attempt_answers", "group_facilitators", "user_sessions"} <= user_tables()
 
 
 def test_every_table_tied_to_a_user_cascades_on_deletion(app_context):

@@ -4,9 +4,9 @@ their email; an invited facilitator or admin accepts their invitation."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
-from course import access, groups, user_admin
+from course import access, groups, sessions, user_admin
 from course.forms import AcceptStaffInviteForm, ConfirmForm, InviteCodeForm, JoinGroupForm
 from course.models import utcnow
 
@@ -98,7 +98,7 @@ def accept_staff_invite(token: str):
         except user_admin.UserAdminError as error:
             form.password.errors = [str(error)]
         else:
-            login_user(user)
+            sessions.start(user)
             flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
             return redirect(url_for("facilitator.groups"))
     return render_template("membership/staff_invite.html", invite=invite, form=form), 400 if form.errors else 200
