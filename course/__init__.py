@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    from course import logsafety
+
+    logsafety.install(app.logger)
     register_extensions(app)
     register_content(app)
     register_blueprints(app)
