@@ -107,10 +107,11 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from course.views import account, admin, auth, facilitator, learn, membership, public
+    from course.views import account, admin, auth, facilitator, knowledge_check, learn, membership, public
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    for blueprint in (public.bp, auth.bp, learn.bp, account.bp, membership.bp, facilitator.bp, admin.bp):
+    blueprints = (public.bp, auth.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp, admin.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
