@@ -107,10 +107,12 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from course.views import account, admin, auth, facilitator, knowledge_check, learn, membership, public
+    from course.views import account, admin, auth, facilitator, knowledge_check, learn, membership, outcomes, public
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    blueprints = (public.bp, auth.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp, admin.bp)
+    blueprints = (
+        public.bp, auth.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp, admin.bp, outcomes.bp
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
