@@ -53,7 +53,7 @@ def test_the_facilitator_sees_the_groups_averages_and_the_change(app, client, au
     assert "Give naloxone 2.0 5.0 not shown" in words
     assert "to protect their privacy" in words and "could work out one person’s answers" in words
     # The chart is inline SVG with classes, no style attribute (the CSP forbids them).
-    assert '<svg class="outcomes-chart"' in page.text and 'class="bar bar-after"' in page.text
+    assert '<svg class="outcomes-chart"' in page.text and 'class="chart-after"' in page.text
     assert "style=" not in page.text[page.text.index("<main") :]
     progress = client.get(f"/facilitator/groups/{group.id}").text
     assert f'href="/facilitator/groups/{group.id}/outcomes"' in progress
