@@ -50,7 +50,9 @@ def kind_from_slug(slug: str) -> str | None:
     return next((kind for kind, kind_slug in KIND_SLUGS.items() if kind_slug == slug), None)
 
 
-def due_check(taken: Mapping[str, datetime], started: bool, complete: bool, now: datetime, follow_up_days: int) -> str | None:
+def due_check(
+    taken: Mapping[str, datetime], started: bool, complete: bool, now: datetime, follow_up_days: int
+) -> str | None:
     """Return the check due now, or None.
 
     'before' until the learner has done a first step of the course (afterwards it would not
@@ -77,10 +79,14 @@ def taken_checks(user_id: int) -> dict[str, datetime]:
 
 
 def find_check(user_id: int, kind: str) -> KnowledgeCheck | None:
-    return db.session.scalar(sa.select(KnowledgeCheck).where(KnowledgeCheck.user_id == user_id, KnowledgeCheck.kind == kind))
+    return db.session.scalar(
+        sa.select(KnowledgeCheck).where(KnowledgeCheck.user_id == user_id, KnowledgeCheck.kind == kind)
+    )
 
 
-def due_for(user, course: Course, state: progress.LearnerState, follow_up_days: int, now: datetime | None = None) -> str | None:
+def due_for(
+    user, course: Course, state: progress.LearnerState, follow_up_days: int, now: datetime | None = None
+) -> str | None:
     """Return the check due for this person now; staff previewing the course are never asked."""
     if course.knowledge_check is None or not progress.records_progress(user):
         return None
@@ -97,7 +103,8 @@ def friendly_word(check: KnowledgeCheck, before: KnowledgeCheck | None) -> str:
             "The course covers every question here, so come back to it at the end and see how far you have come."
         )
     if before is not None and check.score > before.score:
-        return f"You scored {check.score - before.score} points more than before the course. That is real learning: well done."
+        gain = check.score - before.score
+        return f"You scored {gain} points more than before the course. That is real learning: well done."
     if check.score >= 80:
         return "You know a lot of this now. That knowledge can help you keep your loved one safe."
     return "Every answer you read here is a chance to learn. The explanations below show what each question was about."
@@ -144,7 +151,9 @@ def submit_check(
     return CheckSubmission(check=record_check(user.id, kind, bank, graded, confidence, row))
 
 
-def record_check(user_id: int, kind: str, bank: Quiz, graded: grading.GradedAttempt, confidence: dict[str, int], layout_row=None) -> KnowledgeCheck:
+def record_check(
+    user_id: int, kind: str, bank: Quiz, graded: grading.GradedAttempt, confidence: dict[str, int], layout_row=None
+) -> KnowledgeCheck:
     """Store a check (and drop the layout it was answered on); a kind taken already returns the first."""
     check = KnowledgeCheck(
         user_id=user_id,

@@ -48,9 +48,11 @@ def take():
             None if missing else form.confidence(),
         )
     except knowledge.CheckNotOpen as error:
-        return render_template("knowledge_check/not_due.html", taken=knowledge.taken_checks(current_user.id), problem=str(error)), 400
+        taken = knowledge.taken_checks(current_user.id)
+        return render_template("knowledge_check/not_due.html", taken=taken, problem=str(error)), 400
     except grading.TamperedSubmission as error:
-        return _page(form, due, quiz_layouts.open_layout(current_user.id, bank), problem=f"{error} Nothing was saved.", status=400)
+        layout = quiz_layouts.open_layout(current_user.id, bank)
+        return _page(form, due, layout, problem=f"{error} Nothing was saved.", status=400)
     if result.check is not None:
         return redirect(url_for("knowledge_check.result", kind_slug=knowledge.KIND_SLUGS[result.check.kind]))
     return _page(form, due, result.layout, errors=result.errors, notice=result.notice)
@@ -80,7 +82,7 @@ def skip():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session[SKIPPED_KEY] = _due()
-    flash("Skipped for now. Nothing was saved. You can take the knowledge check later from your course page.", "success")
+    flash("Skipped for now. Nothing was saved. We will offer the knowledge check again next time you log in.", "success")
     return redirect(url_for("learn.home"))
 
 

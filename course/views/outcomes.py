@@ -47,7 +47,10 @@ def _admin_only() -> None:
 def program():
     _admin_only()
     return render_template(
-        "outcomes/program.html", outcomes=outcomes.program_outcomes(), every_group=outcomes.every_group_outcomes(), **_words()
+        "outcomes/program.html",
+        outcomes=outcomes.program_outcomes(),
+        every_group=outcomes.every_group_outcomes(),
+        **_words(),
     )
 
 
