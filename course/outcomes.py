@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from course.dashboard import spreadsheet_safe
 from course.extensions import db
@@ -29,6 +30,7 @@ CONFIDENCE_SHORT = {
     "confidence_support": "Support without enabling",
 }
 PROGRAM = "Whole program"
+SAME_PEOPLE = "Same people, before to after (change in points)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,13 @@ class Outcomes:
     title: str
     checks: tuple[CheckSummary, ...]  # before, after, follow-up
     group_id: int | None = None
+    # The people who took both the before and the after check, and their own average gain in points.
+    paired_count: int = 0
+    paired_change: float = 0.0
+
+    @property
+    def paired_shown(self) -> bool:
+        return self.paired_count >= MIN_RESPONDENTS
 
     def check(self, kind: str) -> CheckSummary:
         return next(check for check in self.checks if check.kind == kind)
@@ -91,25 +100,41 @@ def _summary(kind: str, row: sa.Row | None) -> CheckSummary:
     return CheckSummary(kind, count, float(score), tuple(float(value) for value in confidence))
 
 
-def _outcomes(title: str, rows: Iterable[sa.Row], group_id: int | None = None) -> Outcomes:
+def _outcomes(title: str, rows: Iterable[sa.Row], group_id: int | None = None, paired=(0, 0.0)) -> Outcomes:
     by_kind = {row.kind: row for row in rows}
-    return Outcomes(title, tuple(_summary(kind, by_kind.get(kind)) for kind in KINDS), group_id)
+    return Outcomes(title, tuple(_summary(kind, by_kind.get(kind)) for kind in KINDS), group_id, *paired)
+
+
+def _paired(group_id: int | None) -> tuple[int, float]:
+    """Return how many active learners took both 'before' and 'after' (in the group), and their average gain."""
+    before, after = sa.orm.aliased(KnowledgeCheck), sa.orm.aliased(KnowledgeCheck)
+    select = (
+        sa.select(sa.func.count(before.id), sa.func.avg(after.score - before.score))
+        .join(after, sa.and_(after.user_id == before.user_id, after.kind == "after"))
+        .join(User, User.id == before.user_id)
+        .where(before.kind == "before", User.active)
+    )
+    if group_id is not None:
+        select = select.join(Membership, Membership.user_id == before.user_id).where(Membership.group_id == group_id)
+    count, change = db.session.execute(select).one()
+    return count, float(change or 0)
 
 
 def group_outcomes(group: Group) -> Outcomes:
-    """Return the group's outcomes: its active members' checks (one query)."""
+    """Return the group's outcomes: its active members' checks (two queries)."""
     rows = db.session.execute(
         _aggregates()
         .join(Membership, Membership.user_id == KnowledgeCheck.user_id)
         .where(Membership.group_id == group.id)
         .group_by(KnowledgeCheck.kind)
     ).all()
-    return _outcomes(group.name, rows, group.id)
+    return _outcomes(group.name, rows, group.id, _paired(group.id))
 
 
 def program_outcomes() -> Outcomes:
-    """Return the whole program's outcomes: every active learner's checks, in a group or not (one query)."""
-    return _outcomes(PROGRAM, db.session.execute(_aggregates().group_by(KnowledgeCheck.kind)).all())
+    """Return the whole program's outcomes: every active learner's checks, in a group or not (two queries)."""
+    rows = db.session.execute(_aggregates().group_by(KnowledgeCheck.kind)).all()
+    return _outcomes(PROGRAM, rows, paired=_paired(None))
 
 
 def every_group_outcomes() -> list[Outcomes]:
@@ -144,4 +169,8 @@ def outcomes_csv(every: Iterable[Outcomes]) -> str:
             else:
                 cells = ["fewer than 5" if check.respondents else 0, "", "", "", ""]
             writer.writerow([spreadsheet_safe(cell) for cell in [outcomes.title, check.label, *cells]])
+        if outcomes.paired_count:
+            shown = outcomes.paired_shown
+            cells = [outcomes.paired_count if shown else "fewer than 5", round(outcomes.paired_change) if shown else ""]
+            writer.writerow([spreadsheet_safe(cell) for cell in [outcomes.title, SAME_PEOPLE, *cells, "", "", ""]])
     return "\ufeff" + buffer.getvalue()

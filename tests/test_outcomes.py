@@ -49,6 +49,8 @@ def test_the_facilitator_sees_the_groups_averages_and_the_change(app, client, au
     assert "After the course 5 80%" in words
     assert f"Follow-up {HELD_BACK}" in words
     assert "Change from before to after the course: +27 points" in words
+    # The five who took both gained 40, 40, 10, 30 and 30 points.
+    assert "People who took both the before and the after check: 5. Their own scores changed by +30 points" in words
     assert "Respond to an overdose 1.0 4.0 not shown" in words
     assert "Give naloxone 2.0 5.0 not shown" in words
     assert "to protect their privacy" in words and "could work out one person’s answers" in words
@@ -123,6 +125,7 @@ def test_the_csv_has_a_bom_neutral_cells_and_no_held_back_numbers(app, client, a
     assert rows[1] == ["'=HYPERLINK(1)", "Before the course", "6", "53", "1.0", "2.0", "2.0"]
     assert rows[2] == ["'=HYPERLINK(1)", "After the course", "5", "80", "4.0", "5.0", "3.0"]
     assert rows[3] == ["'=HYPERLINK(1)", "Follow-up", "fewer than 5", "", "", "", ""]
+    assert rows[4] == ["'=HYPERLINK(1)", "Same people, before to after (change in points)", "5", "30", "", "", ""]
 
 
 def test_outcomes_pages_run_the_same_number_of_queries_for_5_or_40_learners(app, client, auth):
