@@ -110,10 +110,16 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from course.views import account, admin, auth, branding, facilitator, learn, membership, public
+    from course.views import (
+        account, admin, auth, branding, facilitator, knowledge_check, learn, membership, outcomes, public,
+    )
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    for blueprint in (public.bp, auth.bp, learn.bp, account.bp, membership.bp, facilitator.bp, admin.bp, branding.bp):
+    blueprints = (
+        public.bp, auth.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp, admin.bp,
+        outcomes.bp, branding.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

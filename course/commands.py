@@ -41,14 +41,18 @@ def content_check(path: str | None) -> None:
     click.echo("Blind strategies answer without reading; a quiz fails when one reaches its pass mark.")
     for module in course.modules:
         click.echo(strategy_table(module.quiz, f"{module.slug} quiz, blind strategies over the whole pool"))
+    if course.knowledge_check is not None:
+        click.echo(strategy_table(course.knowledge_check, "knowledge check, blind strategies over the whole bank"))
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) in {root}", err=True)
         sys.exit(1)
     questions = sum(len(module.quiz.questions) for module in course.modules)
+    bank = len(course.knowledge_check.questions) if course.knowledge_check else 0
     click.echo(
-        f"OK: {len(course.modules)} modules, {course.lesson_count} lessons, {questions} questions; "
+        f"OK: {len(course.modules)} modules, {course.lesson_count} lessons, {questions} questions, "
+        f"{bank} knowledge-check questions; "
         f"average reading grade {course.average_grade:.1f}"
     )
 
@@ -139,6 +143,9 @@ def demo_command() -> None:
     course = get_course()
     logins = demo.load_demo(course)
     demo_groups.load_demo_groups(course)
-    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with:")
+    from course import demo_outcomes
+
+    demo_outcomes.add_demo_outcomes(course)
+    click.echo("Demo data loaded. Log in with:")
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<28} password: {login.password}")

@@ -8,6 +8,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -16,11 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from course import passwords
+from course import knowledge, passwords
 
 # Tab, line feed and carriage return belong in a text area; no other control character belongs
 # in any field (a NUL byte would also be refused by PostgreSQL with an error).
 TEXT_AREA_CONTROLS = {"\t", "\n", "\r"}
+CONFIDENCE_MISSING = "Choose how sure you are, from 1 to 5."
 CONTROL_CHARACTER_MESSAGE = "Please remove the hidden control characters from this field (they cannot be saved)."
 
 
@@ -308,3 +310,28 @@ class AcceptStaffInviteForm(PasswordForm):
 
     def personal_words(self) -> tuple[str, ...]:
         return (self.display_name.data or "",)
+
+CONFIDENCE_CHOICES = [SelectChoice(value, label) for value, label in knowledge.CONFIDENCE_SCALE]
+
+
+class KnowledgeCheckForm(FlaskForm):
+    """CSRF, the sitting's token, which check it is, and the three confidence answers (1 to 5);
+    the check's own answers are read by grading.read_answers."""
+
+    submission_token = HiddenField()
+    kind = HiddenField()
+    confidence_overdose = RadioField(
+        knowledge.CONFIDENCE_QUESTIONS["confidence_overdose"], choices=CONFIDENCE_CHOICES, coerce=int,
+        validators=[InputRequired(CONFIDENCE_MISSING)],
+    )
+    confidence_naloxone = RadioField(
+        knowledge.CONFIDENCE_QUESTIONS["confidence_naloxone"], choices=CONFIDENCE_CHOICES, coerce=int,
+        validators=[InputRequired(CONFIDENCE_MISSING)],
+    )
+    confidence_support = RadioField(
+        knowledge.CONFIDENCE_QUESTIONS["confidence_support"], choices=CONFIDENCE_CHOICES, coerce=int,
+        validators=[InputRequired(CONFIDENCE_MISSING)],
+    )
+
+    def confidence(self) -> dict[str, int]:
+        return {name: self[name].data for name in knowledge.CONFIDENCE_FIELDS}

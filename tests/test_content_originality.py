@@ -27,9 +27,10 @@ def test_no_lesson_or_question_copies_a_source():
     copied_from = set().union(*(runs(path.read_text(errors="ignore")) for path in sources))
     course = load_course(PROJECT_ROOT / "modules")
     texts = {f"{m.slug}/{lesson.slug}": re.sub(r"<[^>]+>", " ", lesson.html) for m in course.modules for lesson in m.lessons}
-    for module in course.modules:
-        for question in module.quiz.questions:
+    quizzes = [(module.slug, module.quiz) for module in course.modules] + [("knowledge-check", course.knowledge_check)]
+    for slug, quiz in quizzes:
+        for question in quiz.questions:
             parts = [question.prompt] + [f"{c.text} {c.explanation}" for c in question.choices]
-            texts[f"{module.slug}/quiz/{question.id}"] = " ".join(parts)
+            texts[f"{slug}/quiz/{question.id}"] = " ".join(parts)
     copied = {where: [" ".join(run) for run in runs(text) & copied_from] for where, text in texts.items()}
     assert {where: found for where, found in copied.items() if found} == {}

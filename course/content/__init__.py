@@ -15,6 +15,8 @@ from course.content import checks
 from course.content.lessons import LessonReader, _ParsedLesson
 from course.content.model import (
     DEFAULT_PASS_MARK,
+    KNOWLEDGE_CHECK_FILE,
+    KNOWLEDGE_CHECK_SLUG,
     MODULE_FIELDS,
     QUESTION_TYPES,
     RESERVED_MODULE_SLUGS,
@@ -33,6 +35,8 @@ from course.content.quizzes import QuizReader
 
 __all__ = [
     "DEFAULT_PASS_MARK",
+    "KNOWLEDGE_CHECK_FILE",
+    "KNOWLEDGE_CHECK_SLUG",
     "QUESTION_TYPES",
     "Choice",
     "ContentError",
@@ -95,8 +99,12 @@ class _Loader(LessonReader, QuizReader):
             self.build_module(number, slug, folder, parsed[slug], known) for number, slug, folder in module_dirs
         ]
         emergency = self.build_emergency(modules)
-        self.repeated_prompts([folder for _, _, folder in module_dirs], modules)
-        course = Course(tuple(modules), emergency, _tree_version(self.root))
+        knowledge_check = self.build_knowledge_check(modules)
+        quizzes = [(folder / "quiz.yaml", module.quiz) for (_, _, folder), module in zip(module_dirs, modules)]
+        if knowledge_check is not None:
+            quizzes.append((self.root / KNOWLEDGE_CHECK_FILE, knowledge_check))
+        self.repeated_prompts(quizzes)
+        course = Course(tuple(modules), emergency, _tree_version(self.root), knowledge_check)
         if course.lesson_count and course.average_grade > self.max_average_grade:
             self.problem(
                 self.root, "reading level",
@@ -106,18 +114,24 @@ class _Loader(LessonReader, QuizReader):
         return course
 
 
-    def repeated_prompts(self, folders: list[Path], modules: list[Module]) -> None:
-        """Report a question whose prompt nearly repeats another module's (the later one is named)."""
-        located = [
-            (folder, index, question)
-            for folder, module in zip(folders, modules)
-            for index, question in enumerate(module.quiz.questions)
-        ]
-        for i, j, share in checks.similar_prompts([(str(folder), question) for folder, _, question in located]):
-            (folder_i, index_i, question_i), (folder_j, index_j, question_j) = located[i], located[j]
+    def build_knowledge_check(self, modules: list[Module]) -> Quiz | None:
+        """Read the knowledge check's own bank, if the tree has one; its questions name lessons as MODULE/LESSON."""
+        path = self.root / KNOWLEDGE_CHECK_FILE
+        if not path.exists():
+            return None
+        lessons = {f"{module.slug}/{lesson.slug}" for module in modules for lesson in module.lessons}
+        bank = self.build_quiz(path, KNOWLEDGE_CHECK_SLUG, lessons)
+        return bank if bank.questions else None
+
+    def repeated_prompts(self, quizzes: list[tuple[Path, Quiz]]) -> None:
+        """Report a question whose prompt nearly repeats another quiz's (the later one is named)."""
+        located = [(path, index, question) for path, quiz in quizzes for index, question in enumerate(quiz.questions)]
+        for i, j, share in checks.similar_prompts([(str(path), question) for path, _, question in located]):
+            (path_i, index_i, question_i), (path_j, index_j, question_j) = located[i], located[j]
+            shown_i = path_i.name if path_i.parent == self.root else f"{path_i.parent.name}/{path_i.name}"
             self.problem(
-                folder_j / "quiz.yaml", f"questions[{index_j}] ({question_j.id}).prompt",
-                f"nearly repeats {folder_i.name}/quiz.yaml questions[{index_i}] ({question_i.id}) "
+                path_j, f"questions[{index_j}] ({question_j.id}).prompt",
+                f"nearly repeats {shown_i} questions[{index_i}] ({question_i.id}) "
                 f"({share:.0%} of their words are shared): ask something new, or drop one",
             )
 

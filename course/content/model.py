@@ -11,7 +11,10 @@ SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 NUMBERED_NAME = re.compile(rf"^(\d+)-({SLUG})$")
 ID_PATTERN = re.compile(rf"^{SLUG}$")
 RESERVED_LESSON_SLUGS = {"quiz", "handout"}
-RESERVED_MODULE_SLUGS = {"certificate"}
+# The knowledge check (before, after and months after the course) has its own bank, not a module's quiz.
+KNOWLEDGE_CHECK_FILE = "knowledge-check.yaml"
+KNOWLEDGE_CHECK_SLUG = "knowledge-check"
+RESERVED_MODULE_SLUGS = {"certificate", KNOWLEDGE_CHECK_SLUG}
 LESSON_LINK = re.compile(rf"^lesson:({SLUG})/({SLUG})$")
 
 QUESTION_TYPES = {
@@ -141,6 +144,8 @@ class Course:
     modules: tuple[Module, ...]
     emergency: EmergencyPage | None
     version: str
+    # The knowledge check's own question bank (modules/knowledge-check.yaml); None when the tree has none.
+    knowledge_check: Quiz | None = None
 
     def module(self, slug: str) -> Module | None:
         return next((module for module in self.modules if module.slug == slug), None)
