@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
-from course import groups, outcomes
+from course import access, outcomes
 from course.models import utcnow
 
 bp = Blueprint("outcomes", __name__)
@@ -28,13 +28,13 @@ def _csv(text: str, name: str) -> Response:
 
 @bp.route("/facilitator/groups/<int:group_id>/outcomes")
 def group(group_id: int):
-    group = groups.group_for_facilitator_or_404(group_id, current_user)
+    group = access.group_or_404(group_id, current_user)
     return render_template("outcomes/group.html", group=group, outcomes=outcomes.group_outcomes(group), **_words())
 
 
 @bp.route("/facilitator/groups/<int:group_id>/outcomes.csv")
 def group_csv(group_id: int):
-    group = groups.group_for_facilitator_or_404(group_id, current_user)
+    group = access.group_or_404(group_id, current_user)
     return _csv(outcomes.outcomes_csv([outcomes.group_outcomes(group)]), f"group-{group.id}")
 
 
