@@ -11,7 +11,7 @@ SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 NUMBERED_NAME = re.compile(rf"^(\d+)-({SLUG})$")
 ID_PATTERN = re.compile(rf"^{SLUG}$")
 RESERVED_LESSON_SLUGS = {"quiz", "handout"}
-RESERVED_MODULE_SLUGS = {"certificate"}
+RESERVED_MODULE_SLUGS = {"certificate", "review", "refresher", "response-certificate", "reminders"}
 LESSON_LINK = re.compile(rf"^lesson:({SLUG})/({SLUG})$")
 
 QUESTION_TYPES = {
