@@ -107,10 +107,10 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from course.views import account, admin, auth, facilitator, learn, membership, public
+    from course.views import account, admin, auth, facilitator, lasting, learn, membership, public
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    for blueprint in (public.bp, auth.bp, learn.bp, account.bp, membership.bp, facilitator.bp, admin.bp):
+    for blueprint in (public.bp, auth.bp, lasting.bp, learn.bp, account.bp, membership.bp, facilitator.bp, admin.bp):
         app.register_blueprint(blueprint)
 
 
@@ -140,8 +140,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from course.commands import content_cli, demo_command, groups_cli, users_cli
+    from course.reminders import reminders_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(groups_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(reminders_cli)

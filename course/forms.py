@@ -236,3 +236,27 @@ class RoleForm(FlaskForm):
         ],
     )
     submit_role = SubmitField("Change role")
+
+
+# --- learning that lasts: practice, reminders ------------------------------------------
+
+
+class PracticeForm(FlaskForm):
+    """CSRF and which missed question is answered; the answer itself is read by grading.read_answers."""
+
+    module_slug = HiddenField()
+    question_id = HiddenField()
+
+
+class ReminderForm(FlaskForm):
+    """The account page's reminder choice (off by default)."""
+
+    email_reminders = BooleanField("Email me reminders")
+    submit_reminders = SubmitField("Save reminder choice")
+
+
+class ReminderOfferForm(FlaskForm):
+    """Asked once on the learner's home: yes or no to reminder mail."""
+
+    answer_yes = SubmitField("Yes, email me reminders")
+    answer_no = SubmitField("No, thank you")

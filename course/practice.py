@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from course import grading
 from course.content import Course, Module, Question
 from course.extensions import db
 from course.models import AttemptAnswer, PracticeAnswer, QuizAttempt
@@ -77,3 +78,45 @@ def record_practice(user_id: int, module_slug: str, question_id: str, chosen: tu
         PracticeAnswer(user_id=user_id, module_slug=module_slug, question_id=question_id, chosen=list(chosen), is_correct=correct)
     )
     db.session.commit()
+
+
+class NotInPractice(ValueError):
+    """The form names a question the learner never missed (or one that no longer exists)."""
+
+
+@dataclass(frozen=True)
+class FeedbackAnswer:
+    """An answer shaped like an AttemptAnswer, for the shared answer-review partial."""
+
+    chosen: tuple[str, ...]
+    is_correct: bool
+
+
+def feedback_answers(stored: dict[str, list[str]], quiz) -> dict[str, FeedbackAnswer]:
+    """Return stored {question id: chosen} answers as FeedbackAnswers, graded against today's quiz."""
+    graded = {}
+    for question_id, chosen in stored.items():
+        question = quiz.question(question_id)
+        if question is not None:
+            answer = grading.grade(quiz, {question_id: tuple(chosen)}, (question,)).answers[0]
+            graded[question_id] = FeedbackAnswer(tuple(chosen), answer.correct)
+    return graded
+
+
+def answer_practice(course: Course, user_id: int, module_slug: str, question_id: str, form: grading.FormData):
+    """Grade and store one practice answer; return (item, feedback or None, messages for what is missing).
+
+    Raises NotInPractice for a question the learner never missed, grading.TamperedSubmission for
+    values the question cannot take.
+    """
+    module = course.module(module_slug)
+    question = module.quiz.question(question_id) if module else None
+    if question is None or not was_missed(user_id, module.slug, question.id):
+        raise NotInPractice("This question is not in your practice set.")
+    item = PracticeItem(module, question, 0)
+    answers, errors = grading.read_answers(module.quiz, form, (question,))
+    if errors:
+        return item, None, errors
+    answer = grading.grade(module.quiz, answers, (question,)).answers[0]
+    record_practice(user_id, module.slug, question.id, answer.chosen, answer.correct)
+    return item, FeedbackAnswer(answer.chosen, answer.correct), {}

@@ -59,6 +59,12 @@ def set_reminders(user_id: int, wanted: bool) -> None:
     db.session.commit()
 
 
+def set_reminders_if_account(user_id: int, wanted: bool) -> None:
+    """Record the choice for an account that may have been deleted since the link was mailed."""
+    if db.session.get(User, user_id) is not None:
+        set_reminders(user_id, wanted)
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reminders-unsubscribe")
 
