@@ -149,7 +149,7 @@ def queue(due: list[tuple[int, str, str]]) -> int:
     if not due:
         return 0
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ReminderMail).on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+    statement = dialect.insert(ReminderMail.__table__).on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
     now = utcnow()
     result = db.session.execute(
         statement, [{"user_id": u, "kind": k, "period": p, "status": "pending", "attempts": 0, "created_at": now} for u, k, p in due]
@@ -241,7 +241,9 @@ def run(course: Course, now: datetime | None = None) -> Report:
     """Queue what fell due and send the outbox."""
     now = now or utcnow()
     queued = queue(due_reminders(course, now))
-    report = send_queued(now)
+    # Links are built with url_for, which needs a request; mail.external_url puts them on LANTERN_BASE_URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"] or None):
+        report = send_queued(now)
     report.queued = queued
     return report
 

@@ -25,7 +25,7 @@ def overdose(app, extra_app, tmp_path):
     for question_id in ("stay", "signs"):
         text = text.replace(f"\n  - id: {question_id}\n", f"\n  - id: {question_id}\n    refresher: true\n")
     quiz.write_text(text)
-    return extra_app(app.config["SQLALCHEMY_DATABASE_URI"], content_dir=tree)
+    return extra_app(app.config["SQLALCHEMY_DATABASE_URI"], content_dir=tree, MAIL_PORT=app.config["MAIL_PORT"])
 
 
 @pytest.fixture
