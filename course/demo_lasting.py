@@ -37,7 +37,12 @@ def _family(group: Group, name: str, email: str) -> tuple[User, bool]:
     if made:
         # Nobody logs in as these families: a random password nobody knows.
         user = accounts.create_user(email, secrets.token_urlsafe(24), name)
-    if db.session.scalar(sa.select(Membership.id).where(Membership.group_id == group.id, Membership.user_id == user.id)) is None:
+    if (
+        db.session.scalar(
+            sa.select(Membership.id).where(Membership.group_id == group.id, Membership.user_id == user.id)
+        )
+        is None
+    ):
         db.session.add(Membership(group_id=group.id, user_id=user.id, joined_at=utcnow() - timedelta(days=120)))
     return user, made
 
@@ -75,12 +80,18 @@ def add_demo_lasting(course: Course) -> None:
 
     learner = ensure_user(next(login for login in DEMO_LOGINS if login.role == Role.LEARNER))
     missed = db.session.scalar(
-        sa.select(sa.exists(
-            sa.select(AttemptAnswer.id).join(QuizAttempt).where(QuizAttempt.user_id == learner.id, AttemptAnswer.is_correct.is_(False))
-        ))
+        sa.select(
+            sa.exists(
+                sa.select(AttemptAnswer.id)
+                .join(QuizAttempt)
+                .where(QuizAttempt.user_id == learner.id, AttemptAnswer.is_correct.is_(False))
+            )
+        )
     )
     if not missed:
         first = course.modules[0]
-        if not db.session.scalar(sa.select(sa.exists(sa.select(QuizAttempt.id).where(QuizAttempt.user_id == learner.id)))):
+        if not db.session.scalar(
+            sa.select(sa.exists(sa.select(QuizAttempt.id).where(QuizAttempt.user_id == learner.id)))
+        ):
             finish_lessons(learner, first, days_ago=PRACTICE_DAYS_AGO + 0.5)
         take_quiz(learner, first, _one_slip(first), days_ago=PRACTICE_DAYS_AGO)

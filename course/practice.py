@@ -75,7 +75,9 @@ def was_missed(user_id: int, module_slug: str, question_id: str) -> bool:
 def record_practice(user_id: int, module_slug: str, question_id: str, chosen: tuple[str, ...], correct: bool) -> None:
     """Store one practice answer."""
     db.session.add(
-        PracticeAnswer(user_id=user_id, module_slug=module_slug, question_id=question_id, chosen=list(chosen), is_correct=correct)
+        PracticeAnswer(
+            user_id=user_id, module_slug=module_slug, question_id=question_id, chosen=list(chosen), is_correct=correct
+        )
     )
     db.session.commit()
 

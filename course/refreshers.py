@@ -56,7 +56,9 @@ def last_renewals(module_slug: str, user_ids: list[int] | None = None) -> dict[i
     return {user_id: at for user_id, at in db.session.execute(query).all()}
 
 
-def due_since(user_ids: list[int] | set[int], course: Course | None = None, now: datetime | None = None) -> dict[int, datetime]:
+def due_since(
+    user_ids: list[int] | set[int], course: Course | None = None, now: datetime | None = None
+) -> dict[int, datetime]:
     """Return, for each of these learners whose overdose refresher is due, the moment it fell due (one query)."""
     from course import get_course
 
@@ -116,7 +118,9 @@ def find_refresher(user_id: int, token: str) -> RefresherAttempt | None:
     """Return the learner's refresher a submitted form names (None: not theirs, or never made)."""
     if not grading.TOKEN_PATTERN.match(token):
         return None
-    return db.session.scalar(sa.select(RefresherAttempt).where(RefresherAttempt.user_id == user_id, RefresherAttempt.token == token))
+    return db.session.scalar(
+        sa.select(RefresherAttempt).where(RefresherAttempt.user_id == user_id, RefresherAttempt.token == token)
+    )
 
 
 def submit_refresher(

@@ -114,7 +114,9 @@ def follow_up_due(course: Course, user_ids: list[int]) -> dict[int, datetime]:
     """Return when each learner's follow-up check fell due: 90 days after their 'after' check, or after
     finishing the course if they never took one; none once the follow-up is taken."""
     checks = db.session.execute(
-        sa.select(KnowledgeCheck.user_id, KnowledgeCheck.kind, KnowledgeCheck.taken_at).where(KnowledgeCheck.user_id.in_(user_ids))
+        sa.select(KnowledgeCheck.user_id, KnowledgeCheck.kind, KnowledgeCheck.taken_at).where(
+            KnowledgeCheck.user_id.in_(user_ids)
+        )
     ).all()
     taken = {(user_id, kind): at for user_id, kind, at in checks}
     finished = _course_finished_at(course, user_ids)
@@ -149,10 +151,16 @@ def queue(due: list[tuple[int, str, str]]) -> int:
     if not due:
         return 0
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ReminderMail.__table__).on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+    statement = dialect.insert(ReminderMail.__table__).on_conflict_do_nothing(
+        index_elements=["user_id", "kind", "period"]
+    )
     now = utcnow()
     result = db.session.execute(
-        statement, [{"user_id": u, "kind": k, "period": p, "status": "pending", "attempts": 0, "created_at": now} for u, k, p in due]
+        statement,
+        [
+            {"user_id": u, "kind": k, "period": p, "status": "pending", "attempts": 0, "created_at": now}
+            for u, k, p in due
+        ],
     )
     db.session.commit()
     return max(result.rowcount or 0, 0)
@@ -210,7 +218,9 @@ def send_one(user: User, kind: str, errors: list[str] | None = None) -> bool:
         f"\n\nYou get these emails because you asked for reminders. To stop them:\n{unsubscribe}"
     )
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return mail.send(user.email, f"A note from {mail.sender_name()}", body, kind=f"reminder-{kind}", headers=headers, errors=errors)
+    return mail.send(
+        user.email, f"A note from {mail.sender_name()}", body, kind=f"reminder-{kind}", headers=headers, errors=errors
+    )
 
 
 def send_queued(now: datetime | None = None) -> Report:
@@ -266,4 +276,7 @@ def send_command() -> None:
         db.session.rollback()
         click.echo(f"Reminders not sent: the database did not answer ({type(error).__name__}).", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Reminders: {report.queued} newly due, {report.sent} sent, {report.failed} failed (retried next run), {report.dropped} no longer wanted.")
+    click.echo(
+        f"Reminders: {report.queued} newly due, {report.sent} sent, "
+        f"{report.failed} failed (retried next run), {report.dropped} no longer wanted."
+    )

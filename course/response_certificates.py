@@ -87,12 +87,23 @@ def response_pdf(name: str, module_title: str, issued: str, current_until: str, 
     pdf.set_font("DejaVu", "", 13)
     pdf.ln(4)
     pdf.multi_cell(
-        0, 8, f"passed the Lantern module “{module_title}”: how to spot an overdose, call for help and give naloxone.",
-        align="C", new_x="LMARGIN", new_y="NEXT",
+        0,
+        8,
+        f"passed the Lantern module “{module_title}”: how to spot an overdose, call for help and give naloxone.",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(6)
     pdf.cell(0, 8, f"First issued on {issued}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 8, f"Current until {current_until}, and renewed by each refresher passed", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        8,
+        f"Current until {current_until}, and renewed by each refresher passed",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("DejaVu", "", 11)
     pdf.set_y(pdf.h - 45)
     pdf.multi_cell(0, 6, f"Check it at {verify_url}\n(code {code})", align="C", new_x="LMARGIN", new_y="NEXT")

@@ -13,8 +13,10 @@ from tests.test_refreshers import overdose  # noqa: F401  (fixture)
 
 
 def table_counts() -> dict[str, int]:
-    return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (User, Membership, QuizAttempt, ReminderPreference)}
+    return {
+        model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (User, Membership, QuizAttempt, ReminderPreference)
+    }
 
 
 def test_the_demo_shows_a_refresher_due_a_reminder_due_and_practice(overdose):  # noqa: F811
@@ -27,8 +29,10 @@ def test_the_demo_shows_a_refresher_due_a_reminder_due_and_practice(overdose):  
         add_demo_lasting(course)
         assert table_counts() == first  # idempotent
 
-        ids = {email: db.session.scalar(sa.select(User.id).where(User.email == email))
-               for email in ("ray@demo.lantern", "bea@demo.lantern", "learner@demo.lantern")}
+        ids = {
+            email: db.session.scalar(sa.select(User.id).where(User.email == email))
+            for email in ("ray@demo.lantern", "bea@demo.lantern", "learner@demo.lantern")
+        }
         assert ids["ray@demo.lantern"] in refreshers.due_since(list(ids.values()))
         due = reminders.due_reminders(course, utcnow())
         assert (ids["bea@demo.lantern"], "away") in {(user_id, kind) for user_id, kind, _ in due}

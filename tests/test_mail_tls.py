@@ -29,7 +29,10 @@ class StrictServer:
         return "250 Message accepted"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"lantern", b"s3cret-pass")
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            b"lantern",
+            b"s3cret-pass",
+        )
         self.logins.append(ok)
         return AuthResult(success=ok)
 
@@ -38,9 +41,26 @@ class StrictServer:
 def strict_smtp(tmp_path, monkeypatch):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
@@ -48,8 +68,14 @@ def strict_smtp(tmp_path, monkeypatch):
     handler = StrictServer()
     port = free_port()
     controller = Controller(
-        handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-        auth_required=True, auth_require_tls=True, authenticator=handler.authenticate,
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+        authenticator=handler.authenticate,
     )
     controller.start()
     yield handler, port
@@ -58,7 +84,13 @@ def strict_smtp(tmp_path, monkeypatch):
 
 def test_a_reminder_goes_out_over_starttls_with_a_login(app, strict_smtp):
     handler, port = strict_smtp
-    settings = {"MAIL_PORT": port, "MAIL_USE_TLS": True, "MAIL_USERNAME": "lantern", "MAIL_PASSWORD": "s3cret-pass", "MAIL_TIMEOUT": 3}
+    settings = {
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "lantern",
+        "MAIL_PASSWORD": "s3cret-pass",
+        "MAIL_TIMEOUT": 3,
+    }
     with app.test_request_context():
         saved = {name: app.config[name] for name in settings}
         app.config.update(settings)

@@ -44,7 +44,9 @@ def age_passes(app, user_id: int, days: int) -> None:
     with app.app_context():
         then = utcnow() - timedelta(days=days)
         db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.user_id == user_id).values(submitted_at=then))
-        db.session.execute(sa.update(RefresherAttempt).where(RefresherAttempt.user_id == user_id).values(submitted_at=then))
+        db.session.execute(
+            sa.update(RefresherAttempt).where(RefresherAttempt.user_id == user_id).values(submitted_at=then)
+        )
         db.session.commit()
 
 
@@ -99,7 +101,11 @@ def test_a_replayed_refresher_form_records_one_attempt_and_tampering_saves_nothi
     assert again.headers["Location"] == first.headers["Location"]
     assert count(app, RefresherAttempt) == 1
     page = client.get("/learn/refresher")
-    tampered = {"csrf_token": csrf_token(page.text), "submission_token": form_value(page.text, "submission_token"), "q-who-calls": "you"}
+    tampered = {
+        "csrf_token": csrf_token(page.text),
+        "submission_token": form_value(page.text, "submission_token"),
+        "q-who-calls": "you",
+    }
     assert client.post("/learn/refresher", data=tampered).status_code == 400
     forged = {"csrf_token": csrf_token(page.text), "submission_token": "x" * 30}
     assert client.post("/learn/refresher", data=forged).status_code == 400

@@ -4,7 +4,6 @@ import re
 import threading
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from course import reminders
@@ -96,7 +95,9 @@ def test_the_rfc_8058_one_click_post_unsubscribes_without_a_form(app, client, ma
     opt_in(app, user.id, away_days=15)
     send(app)
     unsubscribe = link_in(mailbox.last_to(user.email), "/reminders/unsubscribe/")
-    response = client.post(unsubscribe, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        unsubscribe, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     with app.app_context():
         assert reminders.wants_reminders(user.id) is False
@@ -132,10 +133,21 @@ def test_the_follow_up_reminder_comes_90_days_after_the_after_check(app, mailbox
     for person, days in ((checked, 91), (recent, 30)):
         opt_in(app, person.id)
         with app.app_context():
-            db.session.add(KnowledgeCheck(
-                user_id=person.id, kind="after", taken_at=utcnow() - timedelta(days=days), score=80, correct_count=4,
-                question_count=5, confidence_overdose=3, confidence_naloxone=3, confidence_support=3, answers=[], content_version="v",
-            ))
+            db.session.add(
+                KnowledgeCheck(
+                    user_id=person.id,
+                    kind="after",
+                    taken_at=utcnow() - timedelta(days=days),
+                    score=80,
+                    correct_count=4,
+                    question_count=5,
+                    confidence_overdose=3,
+                    confidence_naloxone=3,
+                    confidence_support=3,
+                    answers=[],
+                    content_version="v",
+                )
+            )
             db.session.commit()
     send(app)
     assert [m["To"] for m in mailbox.messages] == [checked.email]
@@ -148,9 +160,20 @@ def test_the_follow_up_reminder_without_an_after_check_counts_from_the_end_of_th
     with app.app_context():
         then = utcnow() - timedelta(days=100)
         for slug in ("first-steps", "staying-safe"):
-            db.session.add(QuizAttempt(user_id=user.id, module_slug=slug, submission_token=f"token-{slug}-0123456789",
-                                       submitted_at=then, score=100, correct_count=3, question_count=3, passed=True,
-                                       missed_critical=False, content_version="v"))
+            db.session.add(
+                QuizAttempt(
+                    user_id=user.id,
+                    module_slug=slug,
+                    submission_token=f"token-{slug}-0123456789",
+                    submitted_at=then,
+                    score=100,
+                    correct_count=3,
+                    question_count=3,
+                    passed=True,
+                    missed_critical=False,
+                    content_version="v",
+                )
+            )
         db.session.commit()
     send(app)
     assert link_in(mailbox.last_to(user.email), "/learn/knowledge-check")

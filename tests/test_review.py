@@ -31,7 +31,7 @@ def test_missed_questions_are_practised_until_right_twice_and_scores_never_chang
     login_as()
     assert "Practise what you missed" not in client.get("/learn").text
     miss_module_one(client)
-    assert 'Practise what you missed (3 questions)</a>' in client.get("/learn").text
+    assert "Practise what you missed (3 questions)</a>" in client.get("/learn").text
     with app.app_context():
         before = db.session.execute(sa.select(QuizAttempt.id, QuizAttempt.score, QuizAttempt.passed)).all()
 
@@ -73,13 +73,22 @@ def test_a_question_never_missed_or_tampered_answers_save_nothing(app, client, l
     miss_module_one(client)
     page = client.get("/learn/review")
     token = csrf_token(page.text)
-    never_missed = client.post("/learn/review", data={"csrf_token": token, "module_slug": "staying-safe", "question_id": "stay", "q-stay": "stay"})
+    never_missed = client.post(
+        "/learn/review",
+        data={"csrf_token": token, "module_slug": "staying-safe", "question_id": "stay", "q-stay": "stay"},
+    )
     assert never_missed.status_code == 400 and "not in your practice set" in never_missed.text
     unknown = client.post("/learn/review", data={"csrf_token": token, "module_slug": "nope", "question_id": "x"})
     assert unknown.status_code == 400
     (question_id,) = shown_questions(page.text)
     bad_value = client.post(
-        "/learn/review", data={"csrf_token": token, "module_slug": "first-steps", "question_id": question_id, f"q-{question_id}": "bogus"}
+        "/learn/review",
+        data={
+            "csrf_token": token,
+            "module_slug": "first-steps",
+            "question_id": question_id,
+            f"q-{question_id}": "bogus",
+        },
     )
     assert bad_value.status_code == 400 and "Nothing was saved" in bad_value.text
     no_csrf = client.post("/learn/review", data={"module_slug": "first-steps", "question_id": question_id})
@@ -93,7 +102,8 @@ def test_an_empty_answer_asks_again_and_saves_nothing(app, client, login_as):
     page = client.get("/learn/review")
     (question_id,) = shown_questions(page.text)
     response = client.post(
-        "/learn/review", data={"csrf_token": csrf_token(page.text), "module_slug": "first-steps", "question_id": question_id}
+        "/learn/review",
+        data={"csrf_token": csrf_token(page.text), "module_slug": "first-steps", "question_id": question_id},
     )
     assert response.status_code == 200 and "Please answer the question" in response.text
     assert re.search(rf'id="question-{question_id}"', response.text)

@@ -17,11 +17,19 @@ bp = Blueprint("lasting", __name__)
 
 
 def _practice_page(item: practice.PracticeItem, remaining: int, errors=None, status: int = 200):
-    shown = quiz_layouts.ShownQuestion(item.question, quiz_layouts.shuffled_choices(item.question, random.SystemRandom()))
+    shown = quiz_layouts.ShownQuestion(
+        item.question, quiz_layouts.shuffled_choices(item.question, random.SystemRandom())
+    )
     form = PracticeForm(formdata=None, module_slug=item.module.slug, question_id=item.question.id)
     return render_template(
-        "lasting/review.html", item=item, shown=shown, form=form, remaining=remaining, errors=errors or {},
-        submitted=request.form if errors else None, field_name=grading.field_name,
+        "lasting/review.html",
+        item=item,
+        shown=shown,
+        form=form,
+        remaining=remaining,
+        errors=errors or {},
+        submitted=request.form if errors else None,
+        field_name=grading.field_name,
     ), status
 
 
@@ -45,8 +53,14 @@ def review():
     if answer is None:
         return _practice_page(item, remaining, errors)
     shown = quiz_layouts.ShownQuestion(item.question, item.question.choices)
-    return render_template("lasting/review_feedback.html", module=item.module, question=item.question, shown=shown,
-                           answer=answer, remaining=remaining)
+    return render_template(
+        "lasting/review_feedback.html",
+        module=item.module,
+        question=item.question,
+        shown=shown,
+        answer=answer,
+        remaining=remaining,
+    )
 
 
 def _overdose_module_or_404():
@@ -67,7 +81,9 @@ def refresher():
         return _refresher_page(module, form, refreshers.open_refresher(current_user.id, module))
     row = refreshers.find_refresher(current_user.id, form.submission_token.data or "")
     if not form.validate_on_submit() or row is None or row.module_slug != module.slug:
-        abort(400, "This refresher form is out of date or not yours. Please open the refresher again. Nothing was saved.")
+        abort(
+            400, "This refresher form is out of date or not yours. Please open the refresher again. Nothing was saved."
+        )
     try:
         graded, errors = refreshers.submit_refresher(module, row, request.form)
     except grading.TamperedSubmission as error:
@@ -80,9 +96,15 @@ def refresher():
 def _refresher_page(module, form, row: RefresherAttempt, errors=None):
     form.submission_token.data = row.token
     return render_template(
-        "lasting/refresher.html", module=module, form=form, layout=refreshers.layout_of(module, row), errors=errors or {},
-        submitted=request.form if errors else None, field_name=grading.field_name,
-        pass_mark=module.quiz.pass_mark, until=refreshers.current_until(current_user.id, get_course()),
+        "lasting/refresher.html",
+        module=module,
+        form=form,
+        layout=refreshers.layout_of(module, row),
+        errors=errors or {},
+        submitted=request.form if errors else None,
+        field_name=grading.field_name,
+        pass_mark=module.quiz.pass_mark,
+        until=refreshers.current_until(current_user.id, get_course()),
     )
 
 
@@ -94,7 +116,10 @@ def refresher_result(attempt_id: int):
     if row is None or row.user_id != current_user.id or row.submitted_at is None:
         abort(404)
     return render_template(
-        "lasting/refresher_result.html", module=module, row=row, layout=refreshers.layout_of(module, row),
+        "lasting/refresher_result.html",
+        module=module,
+        row=row,
+        layout=refreshers.layout_of(module, row),
         answers=practice.feedback_answers(row.answers or {}, refreshers.refresher_quiz(module)),
         until=refreshers.current_until(current_user.id, get_course()),
     )
@@ -126,12 +151,18 @@ def response_certificate_pdf():
     if locked:
         return locked
     pdf = response_certificates.response_pdf(
-        name=current_user.display_name, module_title=_overdose_module_or_404().title,
-        issued=long_date(standing.certificate.issued_at), current_until=long_date(standing.current_until),
-        code=standing.certificate.code, verify_url=url_for("public.verify", code=standing.certificate.code, _external=True),
+        name=current_user.display_name,
+        module_title=_overdose_module_or_404().title,
+        issued=long_date(standing.certificate.issued_at),
+        current_until=long_date(standing.current_until),
+        code=standing.certificate.code,
+        verify_url=url_for("public.verify", code=standing.certificate.code, _external=True),
     )
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="lantern-overdose-response.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="lantern-overdose-response.pdf"'},
+    )
 
 
 @bp.route("/account/reminders", methods=["POST"])
@@ -152,8 +183,12 @@ def answer_offer():
     if not form.validate_on_submit():
         abort(400, "The form was incomplete. Please go back and try again.")
     reminders.set_reminders(current_user.id, bool(form.answer_yes.data))
-    flash("Reminders are on. You can turn them off on your account page." if form.answer_yes.data
-          else "No reminders. You can turn them on later on your account page.", "success")
+    flash(
+        "Reminders are on. You can turn them off on your account page."
+        if form.answer_yes.data
+        else "No reminders. You can turn them on later on your account page.",
+        "success",
+    )
     return redirect(url_for("learn.home"))
 
 

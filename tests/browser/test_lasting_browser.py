@@ -45,14 +45,22 @@ def _prepare(shipped, user_id: int) -> tuple[int, str, str]:
         take_quiz(learner, overdose, right_answers(overdose))
         finish_lessons(learner, first)
         take_quiz(learner, first, _one_slip(first), days_ago=0.1)
-        db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.module_slug == overdose.slug)
-                           .values(submitted_at=utcnow() - timedelta(days=100)))
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(QuizAttempt.module_slug == overdose.slug)
+            .values(submitted_at=utcnow() - timedelta(days=100))
+        )
         db.session.commit()
         certificate = response_certificates.issue(learner, course)
         row = refreshers.open_refresher(user_id, overdose)
-        graded, _ = refreshers.submit_refresher(overdose, row, _answer_fields(refreshers.layout_of(overdose, row).question_list))
-        db.session.execute(sa.update(type(graded)).where(type(graded).id == graded.id)
-                           .values(submitted_at=utcnow() - timedelta(days=95)))
+        graded, _ = refreshers.submit_refresher(
+            overdose, row, _answer_fields(refreshers.layout_of(overdose, row).question_list)
+        )
+        db.session.execute(
+            sa.update(type(graded))
+            .where(type(graded).id == graded.id)
+            .values(submitted_at=utcnow() - timedelta(days=95))
+        )
         db.session.commit()
         return graded.id, certificate.code, reminders.unsubscribe_token(user_id)
 
@@ -79,8 +87,17 @@ def test_learning_that_lasts_pages_work_with_the_keyboard_and_pass_axe_at_360px(
         page.wait_for_load_state()
         assert page.get_by_role("heading", level=1).inner_text() in ("Right", "Not right yet")
         problems = []
-        for path in (None, "/learn", "/learn/review", "/learn/refresher", f"/learn/refresher/{result_id}",
-                     "/learn/response-certificate", "/account", f"/reminders/unsubscribe/{token}", f"/verify/{code}"):
+        for path in (
+            None,
+            "/learn",
+            "/learn/review",
+            "/learn/refresher",
+            f"/learn/refresher/{result_id}",
+            "/learn/response-certificate",
+            "/account",
+            f"/reminders/unsubscribe/{token}",
+            f"/verify/{code}",
+        ):
             if path:
                 assert page.goto(path).status == 200, path
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
