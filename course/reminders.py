@@ -32,7 +32,8 @@ AWAY_DAYS = 14  # "you have not visited in 14 days"
 FOLLOW_UP_DAYS = 90  # the follow-up knowledge check, three months after the end of the course
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=30)  # a run that died mid-send: its claimed rows are retried after this
-KINDS = ("away", "refresher", "follow_up")
+KINDS_FIRST_TO_LAST = ("refresher", "follow_up", "away")  # when several fall due at once
+ONE_A_WEEK = timedelta(days=7)  # at most one reminder a week, so nobody is flooded
 BODIES = {
     "away": "It's been a while since you visited. Your next step is waiting:\n{link}",
     "refresher": "It's time for a short refresher. It takes about five minutes:\n{link}",
@@ -86,7 +87,7 @@ def user_for_token(token: str) -> int | None:
 # --- what is due -------------------------------------------------------------------------
 
 
-def _opted_in(now: datetime) -> list[User]:
+def _opted_in() -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
@@ -131,8 +132,9 @@ def follow_up_due(course: Course, user_ids: list[int]) -> dict[int, datetime]:
 
 
 def due_reminders(course: Course, now: datetime) -> list[tuple[int, str, str]]:
-    """Return (user id, kind, period) for every reminder due now to the people who opted in."""
-    people = _opted_in(now)
+    """Return (user id, kind, period) of the reminders to queue now: at most one per person, and none to
+    someone mailed in the last week (the refresher first, then the follow-up check, then "away")."""
+    people = _opted_in()
     ids = [person.id for person in people]
     if not ids:
         return []
@@ -143,7 +145,23 @@ def due_reminders(course: Course, now: datetime) -> list[tuple[int, str, str]]:
             due.append((person.id, "away", away_since))
     due += [(user_id, "refresher", at) for user_id, at in refreshers.due_since(ids, course, now).items()]
     due += [(user_id, "follow_up", at) for user_id, at in follow_up_due(course, ids).items() if at <= now]
-    return [(user_id, kind, at.date().isoformat()) for user_id, kind, at in due]
+    return _one_a_week([(user_id, kind, at.date().isoformat()) for user_id, kind, at in due], ids, now)
+
+
+def _one_a_week(due: list[tuple[int, str, str]], ids: list[int], now: datetime) -> list[tuple[int, str, str]]:
+    """Keep the first new reminder of each person by priority, unless they were mailed in the last week."""
+    rows = db.session.execute(
+        sa.select(ReminderMail.user_id, ReminderMail.kind, ReminderMail.period, ReminderMail.created_at).where(
+            ReminderMail.user_id.in_(ids)
+        )
+    ).all()
+    queued = {(user_id, kind, period) for user_id, kind, period, _ in rows}
+    recent = {user_id for user_id, _, _, created_at in rows if created_at > now - ONE_A_WEEK}
+    chosen: dict[int, tuple[int, str, str]] = {}
+    for item in sorted(due, key=lambda item: KINDS_FIRST_TO_LAST.index(item[1])):
+        if item not in queued and item[0] not in recent:
+            chosen.setdefault(item[0], item)
+    return list(chosen.values())
 
 
 def queue(due: list[tuple[int, str, str]]) -> int:

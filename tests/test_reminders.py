@@ -253,3 +253,19 @@ def test_deleting_the_account_removes_its_reminders(app, client, make_user, mail
         assert exported["records"]["reminder_mails"][0]["kind"] == "away"
         privacy.delete_account(db.session.get(User, user.id))
     assert count(app, ReminderMail) == 0 and count(app, ReminderPreference) == 0
+
+
+def test_someone_due_several_reminders_gets_one_a_week_the_refresher_first(app, overdose, learner, mailbox):  # noqa: F811
+    _, user = learner
+    opt_in(app, user.id, away_days=30)
+    age_passes(app, user.id, 95)
+    runner = overdose.test_cli_runner()
+    assert "1 sent" in runner.invoke(args=["reminders", "send"]).output
+    assert link_in(mailbox.last_to(user.email), "/learn/refresher") == "/learn/refresher"
+    assert "0 sent" in runner.invoke(args=["reminders", "send"]).output  # the "away" one waits a week
+    with app.app_context():
+        db.session.execute(sa.update(ReminderMail).values(created_at=utcnow() - timedelta(days=8)))
+        db.session.commit()
+    assert "1 sent" in runner.invoke(args=["reminders", "send"]).output
+    assert "It's been a while since you visited" in body(mailbox.messages[-1])
+    assert len(mailbox.messages) == 2
