@@ -111,13 +111,13 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from course.views import (
-        account, admin, auth, branding, facilitator, knowledge_check, learn, membership, outcomes, public,
+        account, admin, auth, branding, facilitator, knowledge_check, lasting, learn, membership, outcomes, public,
     )
 
     app.url_map.converters["int"] = DatabaseIdConverter
     blueprints = (
-        public.bp, auth.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp, admin.bp,
-        outcomes.bp, branding.bp,
+        public.bp, auth.bp, lasting.bp, learn.bp, knowledge_check.bp, account.bp, membership.bp, facilitator.bp,
+        admin.bp, outcomes.bp, branding.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -149,9 +149,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from course.commands import content_cli, demo_command, groups_cli, maintenance_cli, users_cli
+    from course.reminders import reminders_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(groups_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(reminders_cli)

@@ -143,9 +143,10 @@ def demo_command() -> None:
     course = get_course()
     logins = demo.load_demo(course)
     demo_groups.load_demo_groups(course)
-    from course import demo_outcomes
+    from course import demo_lasting, demo_outcomes
 
     demo_outcomes.add_demo_outcomes(course)
+    demo_lasting.add_demo_lasting(course)
     click.echo("Demo data loaded. Log in with:")
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<28} password: {login.password}")

@@ -124,6 +124,8 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "CHECK_IN_AFTER_DAYS": _int_env("LANTERN_CHECK_IN_AFTER_DAYS", 14),
         # The follow-up knowledge check is offered this many days after the one at the end of the course.
         "FOLLOW_UP_AFTER_DAYS": _int_env("LANTERN_FOLLOW_UP_AFTER_DAYS", 90),
+        # Naloxone knowledge fades within about three months: the overdose refresher falls due after this.
+        "REFRESHER_DAYS": _int_env("LANTERN_REFRESHER_DAYS", 90),
         "PASSWORD_RESET_MAX_AGE": _int_env("LANTERN_PASSWORD_RESET_MAX_AGE", 3600),
         "QUICK_EXIT_URL": os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

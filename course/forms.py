@@ -335,3 +335,26 @@ class KnowledgeCheckForm(FlaskForm):
 
     def confidence(self) -> dict[str, int]:
         return {name: self[name].data for name in knowledge.CONFIDENCE_FIELDS}
+
+# --- learning that lasts: practice, reminders ------------------------------------------
+
+
+class PracticeForm(FlaskForm):
+    """CSRF and which missed question is answered; the answer itself is read by grading.read_answers."""
+
+    module_slug = HiddenField()
+    question_id = HiddenField()
+
+
+class ReminderForm(FlaskForm):
+    """The account page's reminder choice (off by default)."""
+
+    email_reminders = BooleanField("Email me reminders")
+    submit_reminders = SubmitField("Save reminder choice")
+
+
+class ReminderOfferForm(FlaskForm):
+    """Asked once on the learner's home: yes or no to reminder mail."""
+
+    answer_yes = SubmitField("Yes, email me reminders")
+    answer_no = SubmitField("No, thank you")

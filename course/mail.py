@@ -50,13 +50,20 @@ def build_message(to: str, subject: str, body: str, headers: dict[str, str] | No
     return message
 
 
-def send(to: str, subject: str, body: str, kind: str, headers: dict[str, str] | None = None) -> bool:
-    """Send one message; return whether it left (or was written to the development outbox)."""
+def send(
+    to: str, subject: str, body: str, kind: str, headers: dict[str, str] | None = None, errors: list[str] | None = None
+) -> bool:
+    """Send one message; return whether it left (or was written to the development outbox).
+
+    `errors`, when given, receives the class name of what went wrong (for an outbox to record).
+    """
     config = current_app.config
     message = build_message(to, subject, body, headers)
     if not config["MAIL_SERVER"]:
         if config["LANTERN_ENV"] == "production":
             log.warning("mail not sent kind=%s reason=no-MAIL_SERVER", kind)
+            if errors is not None:
+                errors.append("NoMailServer")
             return False
         return _write_to_outbox(message, kind)
     try:
@@ -69,6 +76,8 @@ def send(to: str, subject: str, body: str, kind: str, headers: dict[str, str] | 
     except (OSError, smtplib.SMTPException) as error:
         # The address stays out of the log; the error's class says enough to act on.
         log.warning("mail not sent kind=%s error=%s", kind, type(error).__name__)
+        if errors is not None:
+            errors.append(type(error).__name__)
         return False
     log.info("mail sent kind=%s", kind)
     return True

@@ -323,3 +323,96 @@ class StaffInvite(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# --- learning that lasts: practice, refreshers, the overdose-response certificate, reminders ---
+
+
+class PracticeAnswer(db.Model):
+    """One answer given on /learn/review; practice never touches quiz attempts or scores."""
+
+    __tablename__ = "practice_answers"
+    __table_args__ = (sa.Index("ix_practice_answers_user_question", "user_id", "module_slug", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(sa.String(80))
+    question_id: Mapped[str] = mapped_column(sa.String(80))
+    chosen: Mapped[list[str]] = mapped_column(sa.JSON)
+    is_correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RefresherAttempt(db.Model):
+    """A short refresher of the always-open module: drawn when opened, graded once when submitted."""
+
+    __tablename__ = "refresher_attempts"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "token"),
+        sa.Index("ix_refresher_attempts_user_passed", "user_id", "passed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(sa.String(80))
+    token: Mapped[str] = mapped_column(sa.String(64))
+    content_version: Mapped[str] = mapped_column(sa.String(64))
+    # [[question id, [choice ids in the order shown]], ...], as quiz_layouts stores a layout.
+    questions: Mapped[list] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when graded; None while the refresher is open.
+    submitted_at: Mapped[datetime | None]
+    score: Mapped[int | None]
+    passed: Mapped[bool] = mapped_column(default=False)
+    missed_critical: Mapped[bool] = mapped_column(default=False)
+    # {question id: [choice ids]} as answered.
+    answers: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
+class ResponseCertificate(db.Model):
+    """The overdose-response certificate: current while refreshers are passed in time."""
+
+    __tablename__ = "response_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class ReminderPreference(db.Model):
+    """Whether the person wants reminder mail (off unless they said yes); no row: not asked yet."""
+
+    __tablename__ = "reminder_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    email_reminders: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReminderMail(db.Model):
+    """The reminder outbox: one row per person, kind and period, so no run sends a reminder twice."""
+
+    __tablename__ = "reminder_mails"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind", "period"),
+        sa.CheckConstraint("kind IN ('away', 'refresher', 'follow_up')", name="kind"),
+        sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dropped')", name="status"),
+        sa.Index("ix_reminder_mails_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    # The day the thing became due (ISO date): a new absence or a new refresher is a new period.
+    period: Mapped[str] = mapped_column(sa.String(10))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The class of the last sending error (never the address).
+    last_error: Mapped[str | None] = mapped_column(sa.String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

@@ -14,7 +14,9 @@ RESERVED_LESSON_SLUGS = {"quiz", "handout"}
 # The knowledge check (before, after and months after the course) has its own bank, not a module's quiz.
 KNOWLEDGE_CHECK_FILE = "knowledge-check.yaml"
 KNOWLEDGE_CHECK_SLUG = "knowledge-check"
-RESERVED_MODULE_SLUGS = {"certificate", KNOWLEDGE_CHECK_SLUG}
+RESERVED_MODULE_SLUGS = {
+    "certificate", KNOWLEDGE_CHECK_SLUG, "review", "refresher", "response-certificate", "reminders",
+}
 LESSON_LINK = re.compile(rf"^lesson:({SLUG})/({SLUG})$")
 
 QUESTION_TYPES = {

@@ -7,8 +7,8 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from course import accounts, groups, privacy, sessions
-from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm, InviteCodeForm
+from course import accounts, groups, privacy, reminders, sessions
+from course.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, DisplayNameForm, InviteCodeForm, ReminderForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -29,6 +29,7 @@ def _render(name_form=None, password_form=None, delete_form=None, status: int = 
             export_form=ConfirmForm(formdata=None),
             memberships=groups.memberships_of(current_user.id),
             join_form=InviteCodeForm(formdata=None),
+            reminder_form=ReminderForm(formdata=None, email_reminders=bool(reminders.wants_reminders(current_user.id))),
         ),
         status,
     )

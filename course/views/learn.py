@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import certificates, get_course, grading, long_date, progress, quiz_layouts
+from course import certificates, get_course, grading, lasting_home, long_date, progress, quiz_layouts
 from course.content import Course, Lesson, Module
 from course.extensions import db
-from course.forms import ConfirmForm, QuizForm
+from course.forms import ConfirmForm, QuizForm, ReminderOfferForm
 from course.models import QuizAttempt
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -65,6 +65,8 @@ def home():
         statuses={module.slug: progress.module_status(course, state, module) for module in course.modules},
         next_step=progress.next_step(course, state),
         complete=progress.course_complete(course, state),
+        lasting=lasting_home.home_notes(current_user, course),
+        offer_form=ReminderOfferForm(formdata=None),
     )
 
 

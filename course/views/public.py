@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from course import certificates, get_course
+from course import certificates, get_course, response_certificates
 from course.extensions import db
 
 bp = Blueprint("public", __name__)
@@ -35,9 +35,13 @@ def about():
 @bp.route("/verify/<code>")
 def verify(code: str):
     certificate = certificates.find_certificate(code)
-    if certificate is None:
-        return render_template("public/verify.html", certificate=None, code=code), 404
-    return render_template("public/verify.html", certificate=certificate, code=certificate.code)
+    if certificate is not None:
+        return render_template("public/verify.html", certificate=certificate, code=certificate.code)
+    response = response_certificates.find(code)
+    if response is not None:
+        standing = response_certificates.standing(response, get_course())
+        return render_template("public/verify.html", certificate=None, standing=standing, code=response.code)
+    return render_template("public/verify.html", certificate=None, code=code), 404
 
 
 @bp.route("/healthz")
