@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from course import accounts, demo_groups, refreshers, reminders
+from course.access import led_group_ids
 from course.content import Course, Module
 from course.demo import DEMO_LOGINS, ensure_user, finish_lessons, right_answers, take_quiz
 from course.extensions import db
@@ -25,7 +26,7 @@ PRACTICE_DAYS_AGO = 1.5
 def _demo_group(course: Course) -> Group:
     facilitator = ensure_user(next(login for login in DEMO_LOGINS if login.role == Role.FACILITATOR))
     group = db.session.scalar(
-        sa.select(Group).where(Group.facilitator_id == facilitator.id, Group.name == demo_groups.GROUP_NAME)
+        sa.select(Group).where(Group.id.in_(led_group_ids(facilitator.id)), Group.name == demo_groups.GROUP_NAME)
     )
     return group if group is not None else demo_groups.load_demo_groups(course)
 
