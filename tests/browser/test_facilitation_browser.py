@@ -59,7 +59,7 @@ def test_the_matrix_fits_1280px_and_keeps_the_names_on_a_phone(browser, shipped_
     try:
         log_in(page, facilitator.email)
         page.goto(f"/facilitator/groups/{group.id}")
-        assert len(course.modules) == 7
+        assert len(course.modules) >= 11  # the whole shipped course, every module a column
         wide = matrix_geometry(page)
         assert wide["scroll"] <= wide["client"] and wide["page"] <= 0, wide
         # Abbreviated headings, with the full name available.

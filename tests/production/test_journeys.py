@@ -86,7 +86,7 @@ def test_a_facilitator_starts_a_group_and_sees_the_family_who_joined_by_its_link
     facilitator.wait_for_url(re.compile(r"/facilitator/groups/\d+$"))
     group_page = facilitator.url
     facilitator.get_by_role("link", name="invite page").click()
-    join_link = facilitator.locator(".invite-link a").inner_text().strip()
+    join_link = facilitator.locator("#join-link").inner_text().strip()
     assert join_link.startswith(stack.base_url + "/join/")
 
     family = new_context().new_page()
