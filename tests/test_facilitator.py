@@ -388,13 +388,13 @@ def test_the_csv_has_a_row_per_learner_and_a_column_per_module(client, auth, wor
     rows = read_csv(response)
     assert rows[0] == [
         "Display name", "Email (if shared)", "Joined", "Last activity", "Steps done", "Steps in all",
-        "1. First steps: state", "1. First steps: best score %", "2. Staying safe: state", "2. Staying safe: best score %",
+        "Overdose refresher due since", "1. First steps: state", "1. First steps: best score %", "2. Staying safe: state", "2. Staying safe: best score %",
     ]
     assert [row[0] for row in rows[1:]] == ["Sam", "Una", "Vic", "Wes", "Xena"]
     una = rows[2]
-    assert una[1] == "" and una[4:] == ["2", "5", "Not passed yet", "33", "Not started", ""]
-    assert rows[5][6:] == ["Passed", "100", "Passed", "100"]
-    assert rows[3][6:8] == ["In progress", ""]
+    assert una[1] == "" and una[4:] == ["2", "5", "", "Not passed yet", "33", "Not started", ""]
+    assert rows[5][7:] == ["Passed", "100", "Passed", "100"]
+    assert rows[3][7:9] == ["In progress", ""]
 
 
 @pytest.mark.parametrize(

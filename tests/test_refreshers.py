@@ -167,3 +167,23 @@ def test_due_since_reads_a_whole_group_in_one_query(app, overdose, make_user):
     assert len(statements) == 1
     assert set(due) == {learners[0]}
     assert abs((due[learners[0]] - (utcnow() - timedelta(days=10))).total_seconds()) < 60
+
+
+def test_the_group_page_and_csv_show_who_is_due_a_refresher_and_since_when(app, overdose, learner, make_user):
+    from course.models import Role
+    from tests.group_builders import add_member, make_group, text_of
+
+    _, user = learner
+    age_passes(app, user.id, 100)
+    facilitator = make_user(Role.FACILITATOR)
+    group = make_group(app, facilitator)
+    add_member(app, group, user)
+    due = (utcnow() - timedelta(days=10)).date()
+    day = f"{due:%B} {due.day}, {due.year}"
+    staff = overdose.test_client()
+    AuthActions(staff).login(facilitator.email)
+    page = text_of(staff.get(f"/facilitator/groups/{group.id}").text)
+    assert f"refresher due since {day}" in page
+    csv_text = staff.get(f"/facilitator/groups/{group.id}/progress.csv").get_data(as_text=True)
+    header, row = csv_text.lstrip("\ufeff").splitlines()[:2]
+    assert "Overdose refresher due since" in header and f"{due:%Y-%m-%d}" in row

@@ -29,7 +29,10 @@ def progress_csv(progress: GroupProgress) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    header = ["Display name", "Email (if shared)", "Joined", "Last activity", "Steps done", "Steps in all"]
+    header = [
+        "Display name", "Email (if shared)", "Joined", "Last activity", "Steps done", "Steps in all",
+        "Overdose refresher due since",
+    ]
     for module in progress.modules:
         header += [f"{module.number}. {module.title}: state", f"{module.number}. {module.title}: best score %"]
     writer.writerow([spreadsheet_safe(cell) for cell in header])
@@ -41,6 +44,7 @@ def progress_csv(progress: GroupProgress) -> str:
             _date(row.last_activity),
             row.steps_done,
             row.steps_total,
+            _date(row.refresher_due_since),
         ]
         for cell in row.cells:
             cells += [cell.label, "" if cell.best_score is None else cell.best_score]

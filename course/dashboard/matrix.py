@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -79,6 +79,8 @@ class LearnerRow:
     last_activity: datetime
     quiet_days: int  # whole days since the last activity
     reasons: tuple[CheckInReason, ...]
+    # When the overdose refresher fell due (LANTERN_REFRESHER_DAYS after the last pass), if it has.
+    refresher_due_since: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -250,8 +252,13 @@ def _rows(
 
 def group_progress(course: Course, group_id: int, now: datetime, check_in_after_days: int) -> GroupProgress:
     """Return every active member's row of the matrix and check-in reasons (four queries)."""
-    rows = _rows(course, group_id, now, check_in_after_days)
-    return GroupProgress(course.modules, tuple(row for row, _, _ in rows))
+    from course import refreshers  # the refresher rule has one home; the dashboard only reads it
+
+    rows = [row for row, _, _ in _rows(course, group_id, now, check_in_after_days)]
+    due = refreshers.due_since({row.member.user_id for row in rows}, course, now)
+    return GroupProgress(
+        course.modules, tuple(replace(row, refresher_due_since=due.get(row.member.user_id)) for row in rows)
+    )
 
 
 def learner_detail(
