@@ -57,3 +57,23 @@ def test_simultaneous_lesson_completions_make_one_row(app, login_as, client):
     with app.app_context():
         rows = db.session.scalars(sa.select(LessonProgress)).all()
     assert [(row.lesson_slug, row.completed_at is not None) for row in rows] == [("hello", True)]
+
+
+def test_simultaneous_joins_of_one_group_make_one_membership(app, login_as, client, make_user):
+    from course.models import Membership, Role
+    from tests.group_builders import make_group
+
+    group = make_group(app, make_user(Role.FACILITATOR))
+    login_as()
+    session = client.get_cookie("session").value
+    page = client.get(f"/join/{group.invite_code}")
+    token = csrf_token(page.text)
+    clients = [app.test_client() for _ in range(PARALLEL)]
+    for other in clients:
+        other.set_cookie("session", session)
+    statuses = in_parallel(
+        PARALLEL, lambda i: clients[i].post(f"/join/{group.invite_code}", data={"csrf_token": token}).status_code
+    )
+    assert 500 not in statuses and set(statuses) <= {302, 303}
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 1
