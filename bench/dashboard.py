@@ -66,7 +66,8 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
-    from course import create_app, get_course, grading, groups
+    from course import create_app, grading, groups
+    from course.loaded import get_course
     from course.extensions import db
     from course.models import AttemptAnswer, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
 

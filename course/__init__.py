@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from course import config
-from course.content import ContentError, Course, load_course
+from course.content import ContentError, load_course
+from course.loaded import long_date
 from course.extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -93,14 +94,6 @@ def register_content(app: Flask) -> None:
         )
 
 
-def get_course() -> Course:
-    """Return the loaded course of the current app."""
-    course = current_app.extensions["lantern_course"]
-    if course is None:
-        raise current_app.extensions["lantern_content_error"]
-    return course
-
-
 class DatabaseIdConverter(IntegerConverter):
     """`<int:...>` in a URL: a number the database's INTEGER column can hold; a larger one is a 404."""
 
@@ -121,11 +114,6 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-
-
-def long_date(value) -> str:
-    """Format a date as 'November 23, 2026'."""
-    return f"{value:%B} {value.day}, {value.year}" if value else ""
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -138,7 +138,7 @@ def groups_list() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load demo accounts and progress (safe to run again) and print the demo logins."""
-    from course import get_course
+    from course.loaded import get_course
 
     course = get_course()
     logins = demo.load_demo(course)

@@ -14,7 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from course import accounts, get_course, grading, knowledge, quiz_layouts
+from course import accounts, grading, knowledge, quiz_layouts
+from course.loaded import get_course
 from course.content import Course, Question, Quiz
 from course.demo import DEMO_LOGINS, ensure_user
 from course.demo_groups import EVERY_LESSON, DemoFamily, _ensure_group, _ensure_member, _give_progress, _has_progress

@@ -60,7 +60,7 @@ def due_since(
     user_ids: list[int] | set[int], course: Course | None = None, now: datetime | None = None
 ) -> dict[int, datetime]:
     """Return, for each of these learners whose overdose refresher is due, the moment it fell due (one query)."""
-    from course import get_course
+    from course.loaded import get_course
 
     module = overdose_module(course or get_course())
     ids = list(user_ids)

@@ -286,7 +286,7 @@ def send_command() -> None:
     Exit 0 when the run completed, even if some mail failed (it is retried by the next run);
     exit 1 only when the database could not be reached.
     """
-    from course import get_course
+    from course.loaded import get_course
 
     try:
         report = run(get_course())

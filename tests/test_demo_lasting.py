@@ -2,7 +2,8 @@
 
 import sqlalchemy as sa
 
-from course import get_course, practice, refreshers, reminders
+from course import practice, refreshers, reminders
+from course.loaded import get_course
 from course.demo import load_demo
 from course.demo_groups import load_demo_groups
 from course.demo_lasting import add_demo_lasting

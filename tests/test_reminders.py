@@ -109,7 +109,7 @@ def test_someone_who_opts_out_after_queueing_is_not_mailed(app, mailbox, make_us
     user = make_user()
     opt_in(app, user.id, away_days=15)
     with app.app_context():
-        from course import get_course
+        from course.loaded import get_course
 
         reminders.queue(reminders.due_reminders(get_course(), utcnow()))
         reminders.set_reminders(user.id, False)
@@ -224,7 +224,7 @@ def test_two_runs_at_once_send_each_mail_once(app, mailbox, make_user):
     def run_once():
         try:
             with app.app_context():
-                from course import get_course
+                from course.loaded import get_course
 
                 barrier.wait(timeout=10)
                 reports.append(reminders.run(get_course()))

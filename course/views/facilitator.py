@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import access, dashboard, get_course, groups, mail
+from course import access, dashboard, groups, mail
+from course.loaded import get_course
 from course.forms import ConfirmForm, ContactForm, FacilitatorEmailForm, GroupNameForm, SnoozeForm
 from course.models import Group, utcnow
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from course import get_course, grading, knowledge, progress, quiz_layouts
+from course import grading, knowledge, progress, quiz_layouts
+from course.loaded import get_course
 from course.forms import ConfirmForm, KnowledgeCheckForm
 
 bp = Blueprint("knowledge_check", __name__, url_prefix="/learn/knowledge-check")

@@ -8,7 +8,8 @@ import random
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import get_course, grading, long_date, practice, quiz_layouts, refreshers, reminders, response_certificates
+from course import grading, practice, quiz_layouts, refreshers, reminders, response_certificates
+from course.loaded import get_course, long_date
 from course.extensions import csrf, db
 from course.forms import ConfirmForm, PracticeForm, QuizForm, ReminderForm, ReminderOfferForm
 from course.models import RefresherAttempt

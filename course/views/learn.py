@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from course import certificates, get_course, grading, lasting_home, long_date, progress, quiz_layouts
+from course import certificates, grading, lasting_home, progress, quiz_layouts
+from course.loaded import get_course, long_date
 from course.content import Course, Lesson, Module
 from course.extensions import db
 from course.forms import ConfirmForm, QuizForm, ReminderOfferForm

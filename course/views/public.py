@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from course import certificates, get_course, response_certificates
+from course import certificates, response_certificates
+from course.loaded import get_course
 from course.extensions import db
 
 bp = Blueprint("public", __name__)

@@ -150,7 +150,7 @@ def test_choices_keep_their_shuffled_order_on_reload_and_in_the_review(page, mak
 
 
 def _finish_module_one_in_db(app, user_id: int) -> None:
-    from course import get_course
+    from course.loaded import get_course
     from course.demo import finish_lessons, right_answers, take_quiz
     from course.extensions import db
     from course.models import User

@@ -30,7 +30,8 @@ def _answer_fields(questions) -> MultiDict:
 def _prepare(shipped, user_id: int) -> tuple[int, str, str]:
     """Pass the overdose module 100 days ago, slip once in the first module, pass a refresher; return
     (refresher result id, certificate code, unsubscribe token)."""
-    from course import get_course, refreshers, reminders, response_certificates
+    from course import refreshers, reminders, response_certificates
+    from course.loaded import get_course
     from course.demo import finish_lessons, right_answers, take_quiz
     from course.demo_lasting import _one_slip
     from course.extensions import db

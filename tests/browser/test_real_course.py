@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_every_shipped_lesson_quiz_and_handout_passes_axe_at_360px(browser, real_course_server, make_user):
     shipped, base_url = real_course_server
-    from course import get_course
+    from course.loaded import get_course
     from course.demo import finish_lessons, right_answers, take_quiz
     from course.extensions import db
     from course.models import User
