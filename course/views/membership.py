@@ -27,6 +27,15 @@ def find_group():
     return render_template("membership/find_group.html", form=form), 400 if form.errors else 200
 
 
+def _link_does_not_work():
+    form = InviteCodeForm(formdata=None)
+    form.code.errors = [
+        "That invite link does not work. It may be mistyped, or your group leader may have made a new one. "
+        "Please ask them for the current code."
+    ]
+    return render_template("membership/find_group.html", form=form), 404
+
+
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
     if not current_user.is_authenticated:
@@ -36,12 +45,7 @@ def join(code: str):
         return redirect(url_for("auth.register", next=url_for("membership.join", code=code)))
     group = groups.find_group_by_code(code)
     if group is None:
-        form = InviteCodeForm(formdata=None)
-        form.code.errors = [
-            "That invite link does not work. It may be mistyped, or your group leader may have made a new one. "
-            "Please ask them for the current code."
-        ]
-        return render_template("membership/find_group.html", form=form), 404
+        return _link_does_not_work()
     form = JoinGroupForm()
     problem = ""
     if form.validate_on_submit():
@@ -50,10 +54,8 @@ def join(code: str):
         except groups.GroupError as error:
             problem = str(error)
         else:
-            if joined:
-                flash(f"You joined “{group.name}”.", "success")
-            else:
-                flash(f"You are already in “{group.name}”. Your choice about your email address is saved.", "success")
+            flash(f"You joined “{group.name}”." if joined else
+                  f"You are already in “{group.name}”. Your choice about your email address is saved.", "success")
             return redirect(url_for("learn.home"))
     leaders = groups.names_in_words(groups.facilitator_names([group.id]).get(group.id, []))
     return render_template(
