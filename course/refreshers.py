@@ -42,17 +42,17 @@ def refresher_quiz(module: Module) -> Quiz:
 
 def last_renewals(module_slug: str, user_ids: list[int] | None = None) -> dict[int, datetime]:
     """Return when each learner last passed the module's quiz or a refresher (one query)."""
-    passes = sa.union_all(
-        sa.select(QuizAttempt.user_id, QuizAttempt.submitted_at.label("at")).where(
-            QuizAttempt.module_slug == module_slug, QuizAttempt.passed.is_(True)
-        ),
-        sa.select(RefresherAttempt.user_id, RefresherAttempt.submitted_at.label("at")).where(
-            RefresherAttempt.module_slug == module_slug, RefresherAttempt.passed.is_(True)
-        ),
-    ).subquery()
+    quiz_passes = sa.select(QuizAttempt.user_id, QuizAttempt.submitted_at.label("at")).where(
+        QuizAttempt.module_slug == module_slug, QuizAttempt.passed.is_(True)
+    )
+    refresher_passes = sa.select(RefresherAttempt.user_id, RefresherAttempt.submitted_at.label("at")).where(
+        RefresherAttempt.module_slug == module_slug, RefresherAttempt.passed.is_(True)
+    )
+    if user_ids is not None:  # inside each branch, so each uses its user index
+        quiz_passes = quiz_passes.where(QuizAttempt.user_id.in_(user_ids))
+        refresher_passes = refresher_passes.where(RefresherAttempt.user_id.in_(user_ids))
+    passes = sa.union_all(quiz_passes, refresher_passes).subquery()
     query = sa.select(passes.c.user_id, sa.func.max(passes.c.at)).group_by(passes.c.user_id)
-    if user_ids is not None:
-        query = query.where(passes.c.user_id.in_(user_ids))
     return {user_id: at for user_id, at in db.session.execute(query).all()}
 
 
