@@ -66,7 +66,7 @@ def home():
         statuses={module.slug: progress.module_status(course, state, module) for module in course.modules},
         next_step=progress.next_step(course, state),
         complete=progress.course_complete(course, state),
-        lasting=lasting_home.home_notes(current_user, course),
+        lasting=lasting_home.home_notes(current_user, course, state),
         offer_form=ReminderOfferForm(formdata=None),
     )
 
