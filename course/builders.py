@@ -35,11 +35,15 @@ def make_user(
     password: str | None = None,
     password_hash: str | None = None,
     active: bool = True,
+    created_days_ago: float = 0,
 ) -> User:
     """Add an account; give `password` to hash it, or a ready `password_hash` to share one slow hash among many."""
     if (password is None) == (password_hash is None):
         raise ValueError("Give make_user a password or a password_hash, not both.")
-    user = User(email=email.lower(), display_name=display_name, role=role, active=active, password_hash=password_hash)
+    user = User(
+        email=email.lower(), display_name=display_name, role=role, active=active, password_hash=password_hash,
+        created_at=ago(created_days_ago),
+    )
     if password is not None:
         user.set_password(password)
     db.session.add(user)
@@ -69,13 +73,23 @@ def add_member(group: Group, user: User, share_email: bool = False, joined_days_
     return membership
 
 
+def _add_lesson(user: User, module: Module, lesson_slug: str, opened, completed) -> None:
+    db.session.add(
+        LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson_slug, started_at=opened, completed_at=completed)
+    )
+
+
+def finish_lesson(user: User, module: Module, lesson_slug: str, days_ago: float = 0, minutes: float = 0) -> None:
+    """Record one lesson as opened `days_ago` days back and completed `minutes` later (added; flushed with the next)."""
+    opened = ago(days_ago)
+    _add_lesson(user, module, lesson_slug, opened, opened + timedelta(minutes=minutes))
+
+
 def finish_lessons(user: User, module: Module, count: int | None = None, days_ago: float = 0) -> None:
-    """Record the first `count` lessons of a module (all by default) as opened and completed."""
+    """Record the first `count` lessons of a module (all by default) as opened and completed, all at one moment."""
     when = ago(days_ago)
     for lesson in module.lessons[:count]:
-        db.session.add(
-            LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug, started_at=when, completed_at=when)
-        )
+        _add_lesson(user, module, lesson.slug, when, when)
     db.session.flush()
 
 
