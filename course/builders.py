@@ -75,7 +75,9 @@ def add_member(group: Group, user: User, share_email: bool = False, joined_days_
 
 def _add_lesson(user: User, module: Module, lesson_slug: str, opened, completed) -> None:
     db.session.add(
-        LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson_slug, started_at=opened, completed_at=completed)
+        LessonProgress(
+            user_id=user.id, module_slug=module.slug, lesson_slug=lesson_slug, started_at=opened, completed_at=completed
+        )
     )
 
 
@@ -122,7 +124,8 @@ def take_quiz(
     answers = right_answers(module) if answers is None else answers
     layout = None
     if draw is not None:
-        layout = quiz_layouts.draw_layout(quiz, quiz_layouts.asked_counts(user.id, quiz.module_slug), draw, secrets.token_urlsafe(24))
+        asked = quiz_layouts.asked_counts(user.id, quiz.module_slug)  # as a learner's next draw weighs it
+        layout = quiz_layouts.draw_layout(quiz, asked, draw, secrets.token_urlsafe(24))
     attempt = grading.unsaved_attempt(quiz, grading.grade(quiz, answers, layout.question_list if layout else None))
     attempt.user_id = user.id
     attempt.submission_token = layout.token if layout else secrets.token_urlsafe(24)

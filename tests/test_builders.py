@@ -57,7 +57,8 @@ def test_builders_leave_the_commit_to_the_caller(app, make_user):
 def test_a_back_dated_pass_is_dated_as_asked(app, make_user):
     user = make_user()
     with app.app_context():
-        attempt = builders.pass_module(db.session.get(User, user.id), course(app).module(FIRST), days_ago=10, lessons_days_ago=11)
+        learner = db.session.get(User, user.id)
+        attempt = builders.pass_module(learner, course(app).module(FIRST), days_ago=10, lessons_days_ago=11)
         db.session.commit()
         age = builders.ago(0) - attempt.submitted_at
         assert 9.99 < age.total_seconds() / 86400 < 10.01
