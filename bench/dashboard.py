@@ -5,7 +5,8 @@
 Builds a fresh database (DATABASE_URL, default a temporary SQLite file) holding one group
 of --learners learners with real progress through the shipped course: lessons read, quizzes
 passed after a failed try or two, some stuck, some missing the critical overdose question.
-Rows go in with bulk INSERTs; each attempt is graded by the app's own grading. Then gunicorn
+Rows are made by course/builders.py, the builders the tests and the demo use; each attempt
+is graded by the app's own grading. Then gunicorn
 serves the app on 127.0.0.1 and the facilitator opens each page --rounds times, one request
 at a time. Prints the median and 95th percentile time of each page and the SQL queries it
 runs (measured in-process, as in bench/learner.py).
@@ -34,26 +35,21 @@ FACILITATOR = "facilitator@bench.lantern"
 def _answers(module, rng: random.Random, want_pass: bool, miss_critical: bool) -> dict[str, tuple[str, ...]]:
     """Return answers to a module's quiz: passing ones (maybe with a slip), or failing ones."""
     from course import grading
+    from course.builders import right_answers, wrong_answer
 
     questions = module.quiz.questions
-    answers = {q.id: q.correct_answer for q in questions}
-
-    def wrong(question):
-        if question.type == "order":
-            return tuple(reversed(question.correct_answer))
-        return (next(c.id for c in question.choices if not c.correct),)
-
+    answers = right_answers(module)
     ordinary = [q for q in questions if not q.critical]
     if miss_critical:
         for question in questions:
             if question.critical:
-                answers[question.id] = wrong(question)
+                answers[question.id] = wrong_answer(question)
     elif not want_pass:
         for question in rng.sample(ordinary or list(questions), k=min(len(ordinary or questions), rng.randint(2, 4))):
-            answers[question.id] = wrong(question)
+            answers[question.id] = wrong_answer(question)
     elif ordinary and rng.random() < 0.5:
         slip = rng.choice(ordinary)
-        answers[slip.id] = wrong(slip)
+        answers[slip.id] = wrong_answer(slip)
         if not grading.grade(module.quiz, answers).passed:
             answers[slip.id] = slip.correct_answer
     return answers
@@ -62,14 +58,13 @@ def _answers(module, rng: random.Random, want_pass: bool, miss_critical: bool) -
 def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
     """Create the schema, a facilitator and one group of learners with real progress; return row counts."""
     os.environ.update(env)
-    import sqlalchemy as sa
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
-    from course import create_app, grading, groups
+    from course import builders, create_app
     from course.loaded import get_course
     from course.extensions import db
-    from course.models import AttemptAnswer, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
+    from course.models import Role, utcnow
 
     rng = random.Random(seed)
     app = create_app()
@@ -78,40 +73,35 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
         course = get_course()
         modules = course.modules
         now = utcnow()
+
+        def days_before_now(moment) -> float:
+            return (now - moment) / timedelta(days=1)
+
         password_hash = generate_password_hash(PASSWORD)  # one hash shared by every account: building, not security
-        leader = User(email=FACILITATOR, display_name="Bench facilitator", role=Role.FACILITATOR, password_hash=password_hash)
-        db.session.add(leader)
+        leader = builders.make_user(FACILITATOR, "Bench facilitator", Role.FACILITATOR, password_hash=password_hash)
         db.session.commit()
-        group = groups.create_group(leader, "A very large group")
+        group = builders.make_group(leader, "A very large group")
 
         # Each learner's story, oldest first: modules passed, then the module they are in.
+        # Weights for 0..n modules passed: later modules (past the seventh) weigh 2; all passed weighs 3.
+        weights = ([3, 4, 4, 3, 3, 2, 2] + [2] * len(modules))[: len(modules)] + [3]
         stories = []
         for number in range(learners):
             start = now - timedelta(days=rng.uniform(30, 90))
-            passed = rng.choices(range(len(modules) + 1), weights=[3, 4, 4, 3, 3, 2, 2, 3][: len(modules) + 1])[0]
+            passed = rng.choices(range(len(modules) + 1), weights=weights)[0]
             stories.append((number, start, passed))
-        user_rows = [
-            {
-                "email": f"learner{number:05d}@bench.lantern",
-                "display_name": f"Learner {number:05d}",
-                "password_hash": password_hash,
-                "role": Role.LEARNER,
-                "active": True,
-                "created_at": start,
-            }
+        users = [
+            builders.make_user(
+                f"learner{number:05d}@bench.lantern", f"Learner {number:05d}",
+                password_hash=password_hash, created_days_ago=days_before_now(start),
+            )
             for number, start, _ in stories
         ]
-        user_ids = db.session.execute(
-            sa.insert(User).returning(User.id, sort_by_parameter_order=True), user_rows
-        ).scalars().all()
-        db.session.execute(
-            sa.insert(Membership),
-            [{"group_id": group.id, "user_id": uid, "share_email": rng.random() < 0.4, "joined_at": start}
-             for uid, (_, start, _) in zip(user_ids, stories)],
-        )
+        for user, (_, start, _) in zip(users, stories):
+            builders.add_member(group, user, share_email=rng.random() < 0.4, joined_days_ago=days_before_now(start))
 
-        lesson_rows, attempt_rows, attempt_answers, last_seen = [], [], [], []
-        for user_id, (number, start, passed) in zip(user_ids, stories):
+        counts = {"lesson rows": 0, "attempts": 0, "answers": 0}
+        for user, (number, start, passed) in zip(users, stories):
             when = start
             for index, module in enumerate(modules):
                 if index > passed or (index == passed and index == len(modules)):
@@ -120,8 +110,8 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
                 lessons = module.lessons if not current else module.lessons[: rng.randint(0, len(module.lessons))]
                 for lesson in lessons:
                     when += timedelta(hours=rng.uniform(2, 30))
-                    lesson_rows.append({"user_id": user_id, "module_slug": module.slug, "lesson_slug": lesson.slug,
-                                        "started_at": when, "completed_at": when + timedelta(minutes=5)})
+                    builders.finish_lesson(user, module, lesson.slug, days_ago=days_before_now(when), minutes=5)
+                    counts["lesson rows"] += 1
                 if current and len(lessons) < len(module.lessons):
                     break
                 failures = rng.choice([0, 0, 1, 1, 2, 3]) if not current else rng.choice([0, 1, 2, 3])
@@ -129,42 +119,15 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
                 plan = [False] * failures + ([True] if not current else [])
                 for want_pass in plan:
                     when += timedelta(hours=rng.uniform(1, 48))
-                    graded = grading.grade(
-                        module.quiz, _answers(module, rng, want_pass, miss_critical and not want_pass)
-                    )
-                    attempt_rows.append({
-                        "user_id": user_id, "module_slug": module.slug,
-                        "submission_token": f"bench-{user_id}-{len(attempt_rows)}", "submitted_at": when,
-                        "score": graded.score, "correct_count": graded.correct_count,
-                        "question_count": graded.question_count, "passed": graded.passed,
-                        "missed_critical": graded.missed_critical, "content_version": module.quiz.version,
-                    })
-                    attempt_answers.append(graded.answers)
+                    answers = _answers(module, rng, want_pass, miss_critical and not want_pass)
+                    attempt = builders.take_quiz(user, module, answers, days_ago=days_before_now(when))
+                    counts["attempts"] += 1
+                    counts["answers"] += attempt.question_count
             # Half the group was here lately; the rest drifted off at some point.
-            last_seen.append({"id": user_id, "last_seen_at": min(now, when + timedelta(days=rng.uniform(0, 25)))})
-
-        if lesson_rows:
-            db.session.execute(sa.insert(LessonProgress), lesson_rows)
-        attempt_ids = db.session.execute(
-            sa.insert(QuizAttempt).returning(QuizAttempt.id, sort_by_parameter_order=True), attempt_rows
-        ).scalars().all() if attempt_rows else []
-        answer_rows = [
-            {"attempt_id": attempt_id, "question_id": a.question.id, "chosen": list(a.chosen), "is_correct": a.correct}
-            for attempt_id, answers in zip(attempt_ids, attempt_answers)
-            for a in answers
-        ]
-        if answer_rows:
-            db.session.execute(sa.insert(AttemptAnswer), answer_rows)
-        db.session.execute(sa.update(User), last_seen)
+            last_seen = min(now, when + timedelta(days=rng.uniform(0, 25)))
+            builders.set_last_seen(user, days_before_now(last_seen))
         db.session.commit()
-        counts = {
-            "group": group.id,
-            "learners": learners,
-            "lesson rows": len(lesson_rows),
-            "attempts": len(attempt_rows),
-            "answers": len(answer_rows),
-            "sample learner": user_ids[len(user_ids) // 2],
-        }
+        counts.update(group=group.id, learners=learners, **{"sample learner": users[len(users) // 2].id})
         db.engine.dispose()
     return counts
 

@@ -38,18 +38,16 @@ LOAD_ENV = {"LANTERN_LOGIN_ADDRESS_RATE_LIMIT": "10000 per minute;100000 per hou
 
 
 def add_learners(stack: Stack, count: int) -> list[str]:
-    """Create `count` learner accounts with the app's own model (one password hash, copied)."""
+    """Create `count` learner accounts with the shared builders (one password hash, copied)."""
     emails = [f"load{n:03d}@bench.lantern" for n in range(count)]
     script = textwrap.dedent(f"""
-        from course import create_app
+        from course import builders, create_app, passwords
         from course.extensions import db
-        from course.models import User
         app = create_app()
         with app.app_context():
-            template = User(email="x", display_name="x")
-            template.set_password({PASSWORD!r})
+            password_hash = passwords.hash_password({PASSWORD!r})
             for email in {emails!r}:
-                db.session.add(User(email=email, display_name="Load " + email[4:7], password_hash=template.password_hash))
+                builders.make_user(email, "Load " + email[4:7], password_hash=password_hash)
             db.session.commit()
     """)
     subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=stack.env, check=True)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 
-from course import accounts, grading
-from course.content import Course, Module
+from course import accounts
+from course.builders import finish_lessons, take_quiz
+from course.content import Course
 from course.extensions import db
-from course.models import LessonProgress, QuizAttempt, Role, User, utcnow
+from course.models import LessonProgress, Role, User
 
 
 @dataclass(frozen=True)
@@ -41,32 +41,6 @@ def ensure_user(login: DemoLogin) -> User:
     return user
 
 
-def right_answers(module: Module) -> dict[str, tuple[str, ...]]:
-    return {question.id: question.correct_answer for question in module.quiz.questions}
-
-
-def finish_lessons(user: User, module: Module, count: int | None = None, days_ago: float = 0) -> None:
-    """Record the first `count` lessons of a module (all by default) as read and completed."""
-    when = utcnow() - timedelta(days=days_ago)
-    for lesson in module.lessons[:count]:
-        db.session.add(
-            LessonProgress(
-                user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug, started_at=when, completed_at=when
-            )
-        )
-    db.session.flush()
-
-
-def take_quiz(user: User, module: Module, answers: dict[str, tuple[str, ...]], days_ago: float = 0) -> QuizAttempt:
-    """Record a quiz attempt with the given answers, dated days_ago."""
-    graded = grading.grade(module.quiz, answers)
-    token = f"demo-{user.id}-{module.slug}-{days_ago}"[:64].ljust(16, "x").replace(".", "-")
-    attempt = grading.record_attempt(user.id, module.quiz, graded, token)
-    attempt.submitted_at = utcnow() - timedelta(days=days_ago)
-    db.session.commit()
-    return attempt
-
-
 def load_demo(course: Course) -> list[DemoLogin]:
     """Create the demo accounts, and give the demo learner some progress once."""
     users = {login.role: ensure_user(login) for login in DEMO_LOGINS}
@@ -77,7 +51,7 @@ def load_demo(course: Course) -> list[DemoLogin]:
     if not has_progress and course.modules:
         first = course.modules[0]
         finish_lessons(learner, first, days_ago=3)
-        take_quiz(learner, first, right_answers(first), days_ago=2)
+        take_quiz(learner, first, days_ago=2)
         if len(course.modules) > 1:
             finish_lessons(learner, course.modules[1], count=1, days_ago=1)
         db.session.commit()

@@ -13,8 +13,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from course import access, accounts, grading, groups
-from course.content import Course, Module, Question
-from course.demo import DEMO_LOGINS, ensure_user, finish_lessons, right_answers, take_quiz
+from course.content import Course, Module
+from course.builders import add_member, finish_lessons, right_answers, take_quiz, wrong_answer
+from course.demo import DEMO_LOGINS, ensure_user
 from course.extensions import db
 from course.models import CheckInAction, Group, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
 
@@ -61,18 +62,12 @@ def _emergency_steps_module(course: Course) -> int:
     return 0
 
 
-def _wrong(question: Question) -> tuple[str, ...]:
-    if question.type == "order":
-        return tuple(reversed(question.correct_answer))
-    return next((choice.id,) for choice in question.choices if not choice.correct)
-
-
 def _failing(module: Module) -> dict[str, tuple[str, ...]]:
     """Return answers that fail: about half right, as a real first try might be."""
     answers = right_answers(module)
     for index, question in enumerate(module.quiz.questions):
         if index % 2 == 0:
-            answers[question.id] = _wrong(question)
+            answers[question.id] = wrong_answer(question)
     return answers
 
 
@@ -80,7 +75,7 @@ def _steps_wrong(module: Module) -> dict[str, tuple[str, ...]]:
     answers = right_answers(module)
     for question in module.quiz.questions:
         if question.emergency_steps:
-            answers[question.id] = _wrong(question)
+            answers[question.id] = wrong_answer(question)
     return answers
 
 
@@ -100,7 +95,7 @@ def _passing_with_a_slip(module: Module, seed: int) -> dict[str, tuple[str, ...]
     if seed % 2:
         slips.append(ordinary[seed % len(ordinary)])
     for slip in slips:
-        answers[slip.id] = _wrong(slip)
+        answers[slip.id] = wrong_answer(slip)
     return answers if grading.grade(module.quiz, answers).passed else right_answers(module)
 
 
@@ -142,8 +137,7 @@ def _ensure_member(group: Group, user: User, share_email: bool, joined_days_ago:
         sa.select(Membership.id).where(Membership.group_id == group.id, Membership.user_id == user.id)
     )
     if exists is None:
-        joined = utcnow() - timedelta(days=joined_days_ago)
-        db.session.add(Membership(group_id=group.id, user_id=user.id, share_email=share_email, joined_at=joined))
+        add_member(group, user, share_email, joined_days_ago)
 
 
 def load_demo_groups(course: Course) -> Group:

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from course import accounts, demo_groups, refreshers, reminders
 from course.access import led_group_ids
 from course.content import Course, Module
-from course.demo import DEMO_LOGINS, ensure_user, finish_lessons, right_answers, take_quiz
+from course.builders import add_member, finish_lessons, pass_module, right_answers, take_quiz, wrong_answer
+from course.demo import DEMO_LOGINS, ensure_user
 from course.extensions import db
 from course.models import AttemptAnswer, Group, Membership, QuizAttempt, Role, User, utcnow
 
@@ -44,13 +45,8 @@ def _family(group: Group, name: str, email: str) -> tuple[User, bool]:
         )
         is None
     ):
-        db.session.add(Membership(group_id=group.id, user_id=user.id, joined_at=utcnow() - timedelta(days=120)))
+        add_member(group, user, joined_days_ago=120)
     return user, made
-
-
-def _pass_module(user: User, module: Module, days_ago: float) -> None:
-    finish_lessons(user, module, days_ago=days_ago + 0.5)
-    take_quiz(user, module, right_answers(module), days_ago=days_ago)
 
 
 def _one_slip(module: Module) -> dict[str, tuple[str, ...]]:
@@ -58,7 +54,7 @@ def _one_slip(module: Module) -> dict[str, tuple[str, ...]]:
     answers = right_answers(module)
     question = next((q for q in module.quiz.questions if not q.critical and q.type != "order"), None)
     if question is not None:
-        answers[question.id] = next((choice.id,) for choice in question.choices if not choice.correct)
+        answers[question.id] = wrong_answer(question)
     return answers
 
 
@@ -70,11 +66,12 @@ def add_demo_lasting(course: Course) -> None:
     overdose = refreshers.overdose_module(course) or course.modules[0]
     ray, made = _family(group, *REFRESHER_DUE)
     if made:
-        _pass_module(ray, overdose, days_ago=refreshers.refresher_days().days + 10)
+        days_ago = refreshers.refresher_days().days + 10
+        pass_module(ray, overdose, days_ago=days_ago, lessons_days_ago=days_ago + 0.5)
         ray.last_seen_at = utcnow() - timedelta(days=6)
     bea, made = _family(group, *AWAY_WITH_REMINDERS)
     if made:
-        _pass_module(bea, course.modules[0], days_ago=25)
+        pass_module(bea, course.modules[0], days_ago=25, lessons_days_ago=25.5)
         bea.last_seen_at = utcnow() - timedelta(days=20)
     db.session.commit()
     reminders.set_reminders(bea.id, True)
@@ -96,3 +93,4 @@ def add_demo_lasting(course: Course) -> None:
         ):
             finish_lessons(learner, first, days_ago=PRACTICE_DAYS_AGO + 0.5)
         take_quiz(learner, first, _one_slip(first), days_ago=PRACTICE_DAYS_AGO)
+        db.session.commit()

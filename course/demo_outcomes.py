@@ -16,7 +16,8 @@ from datetime import timedelta
 
 from course import accounts, grading, knowledge, quiz_layouts
 from course.loaded import get_course
-from course.content import Course, Question, Quiz
+from course.builders import wrong_answer
+from course.content import Course, Quiz
 from course.demo import DEMO_LOGINS, ensure_user
 from course.demo_groups import EVERY_LESSON, DemoFamily, _ensure_group, _ensure_member, _give_progress, _has_progress
 from course.extensions import db
@@ -64,16 +65,10 @@ RESULTS: dict[str, dict[str, Result]] = {
 }
 
 
-def _wrong(question: Question) -> tuple[str, ...]:
-    if question.type == "order":
-        return tuple(reversed(question.correct_answer))
-    return next((choice.id,) for choice in question.choices if not choice.correct)
-
-
 def _graded(bank: Quiz, right: int, seed: int) -> grading.GradedAttempt:
     """Return a sitting of drawn questions with `right` of them answered rightly."""
     asked = quiz_layouts.draw_questions(bank, {}, random.Random(seed))
-    answers = {q.id: q.correct_answer if index < right else _wrong(q) for index, q in enumerate(asked)}
+    answers = {q.id: q.correct_answer if index < right else wrong_answer(q) for index, q in enumerate(asked)}
     return grading.grade(bank, answers, asked)
 
 

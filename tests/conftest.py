@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from course import create_app
+from course import builders, create_app
 from course.extensions import db, limiter
 from course.models import Role, User
 
@@ -135,14 +135,10 @@ def make_user(app):
     def build(role: str = Role.LEARNER, email: str | None = None, name: str | None = None, active: bool = True) -> User:
         number = next(counter)
         with app.app_context():
-            user = User(
-                email=(email or f"{role}{number}@example.org").lower(),
-                display_name=name or f"{role.capitalize()} {number}",
-                role=role,
-                active=active,
+            user = builders.make_user(
+                email or f"{role}{number}@example.org", name or f"{role.capitalize()} {number}", role,
+                password=PASSWORD, active=active,
             )
-            user.set_password(PASSWORD)
-            db.session.add(user)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)

@@ -6,9 +6,9 @@ import re
 import sqlalchemy as sa
 
 from course.extensions import db
-from course.models import AttemptAnswer, Group, LessonProgress, Membership, QuizAttempt, User
+from course.models import AttemptAnswer, LessonProgress, Membership, QuizAttempt, User
 from tests.conftest import PASSWORD, csrf_token
-from tests.group_builders import make_group
+from tests.group_builders import add_member, finish_lessons, make_group
 from tests.test_learn import finish_module_one
 
 
@@ -70,16 +70,10 @@ def test_the_account_page_has_no_duplicate_ids(client, login_as):
 def test_download_my_data_has_everything_about_me_and_nothing_else(app, client, auth, login_as, make_user):
     other = make_user(email="other@example.org")
     facilitator = make_user("facilitator")
-    with app.app_context():
-        group = Group(name="Tuesday group", invite_code="code-1")
-        db.session.add(group)
-        db.session.add(LessonProgress(user_id=other.id, module_slug="first-steps", lesson_slug="hello"))
-        db.session.commit()
-        group_id = group.id
+    group = make_group(app, facilitator, "Tuesday group")
+    finish_lessons(app, other, "first-steps", count=1)
     user = login_as(email="me@example.org", name="Me")
-    with app.app_context():
-        db.session.add(Membership(group_id=group_id, user_id=user.id, share_email=True))
-        db.session.commit()
+    add_member(app, group, user, share_email=True)
     finish_module_one(client)
     response = post_form(client, "/account/export", {})
     assert response.status_code == 200
@@ -113,17 +107,10 @@ def test_a_facilitator_download_lists_the_groups_they_lead(app, client, login_as
 
 def test_delete_my_account_removes_everything_tied_to_it(app, client, login_as, make_user):
     other = make_user()
-    with app.app_context():
-        db.session.add(LessonProgress(user_id=other.id, module_slug="first-steps", lesson_slug="hello"))
-        db.session.commit()
+    finish_lessons(app, other, "first-steps", count=1)
     user = login_as()
     finish_module_one(client)
-    with app.app_context():
-        group = Group(name="G", invite_code="code-2")
-        db.session.add(group)
-        db.session.flush()
-        db.session.add(Membership(group_id=group.id, user_id=user.id))
-        db.session.commit()
+    add_member(app, make_group(app, make_user("facilitator"), "G"), user)
 
     refused = post_form(client, "/account/delete", {"password": "not my password"}, prefix="delete")
     assert refused.status_code == 400

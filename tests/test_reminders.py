@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from course import reminders
 from course.extensions import db
-from course.models import KnowledgeCheck, QuizAttempt, ReminderMail, ReminderPreference, User, utcnow
+from course.models import KnowledgeCheck, ReminderMail, ReminderPreference, User, utcnow
 from tests.conftest import csrf_token
+from tests.group_builders import take_quiz
 from tests.mailbox import body, free_port, link_in
 from tests.test_learn import count
 from tests.test_refreshers import age_passes, learner, overdose  # noqa: F401  (fixtures)
@@ -157,24 +158,8 @@ def test_the_follow_up_reminder_comes_90_days_after_the_after_check(app, mailbox
 def test_the_follow_up_reminder_without_an_after_check_counts_from_the_end_of_the_course(app, mailbox, make_user):
     user = make_user()
     opt_in(app, user.id)
-    with app.app_context():
-        then = utcnow() - timedelta(days=100)
-        for slug in ("first-steps", "staying-safe"):
-            db.session.add(
-                QuizAttempt(
-                    user_id=user.id,
-                    module_slug=slug,
-                    submission_token=f"token-{slug}-0123456789",
-                    submitted_at=then,
-                    score=100,
-                    correct_count=3,
-                    question_count=3,
-                    passed=True,
-                    missed_critical=False,
-                    content_version="v",
-                )
-            )
-        db.session.commit()
+    for slug in ("first-steps", "staying-safe"):
+        take_quiz(app, user, slug, days_ago=100)
     send(app)
     assert link_in(mailbox.last_to(user.email), "/learn/knowledge-check")
 
