@@ -430,5 +430,6 @@ class LearnerStatus(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     # Which shape of the course the summary was computed for: another shape means recompute.
     content_version: Mapped[str] = mapped_column(sa.String(64))
-    summary: Mapped[dict] = mapped_column(sa.JSON)
+    # JSON text (course.dashboard.summary.encode), read as text so unchanged summaries decode from a cache.
+    summary: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -169,7 +169,9 @@ def _activity(member: Member, last_progress_at: datetime | None) -> datetime:
     return max(times) if times else member.joined_at
 
 
-def _learner_row(member: Member, summary: Summary, now: datetime, after_days: int) -> LearnerRow:
+def _learner_row(
+    member: Member, summary: Summary, now: datetime, after_days: int, refresher_due_since: datetime | None = None
+) -> LearnerRow:
     """Return a member's row of the matrix from their summary, today's date and their last visit."""
     activity = _activity(member, summary.last_progress_at)
     return LearnerRow(
@@ -181,6 +183,7 @@ def _learner_row(member: Member, summary: Summary, now: datetime, after_days: in
         last_activity=activity,
         quiet_days=(now - activity).days,
         reasons=quiet_reason(activity, now, after_days) + summary.reasons,
+        refresher_due_since=refresher_due_since,
     )
 
 
@@ -194,13 +197,13 @@ def group_progress(course: Course, group_id: int, now: datetime, check_in_after_
 
     members = loading.load_members(group_id, None)
     summaries = status.load(course, active_member_ids(group_id, None))
-    rows = _by_name([
-        _learner_row(m, summaries.get(m.user_id) or status.empty(course), now, check_in_after_days) for m in members
-    ])  # a member who joined between the two queries has done nothing yet
-    due = refreshers.due_since({row.member.user_id for row in rows}, course, now)
-    return GroupProgress(
-        course.modules, tuple(replace(row, refresher_due_since=due.get(row.member.user_id)) for row in rows)
-    )
+    due = refreshers.due_since({m.user_id for m in members}, course, now)
+    empty = status.empty(course)  # a member who joined between the queries has done nothing yet
+    rows = [
+        _learner_row(m, summaries.get(m.user_id, empty), now, check_in_after_days, due.get(m.user_id))
+        for m in members
+    ]
+    return GroupProgress(course.modules, tuple(_by_name(rows)))
 
 
 def learner_detail(

@@ -25,6 +25,7 @@ from course.models import LearnerStatus, LessonProgress, QuizAttempt, User, utcn
 
 _STALE = "lantern_stale_status"  # key in session.info: learners whose summary must be rewritten
 _versions: dict[int, tuple[Course, str]] = {}
+_empty: dict[str, Summary] = {}
 
 
 def content_version(course: Course) -> str:
@@ -107,8 +108,11 @@ def load(course: Course, member_ids: sa.Select) -> dict[int, Summary]:
 
 
 def empty(course: Course) -> Summary:
-    """Return the summary of a learner who has done nothing yet."""
-    return summarize(course, [], [], [])
+    """Return the summary of a learner who has done nothing yet (computed once per shape of the course)."""
+    version = content_version(course)
+    if version not in _empty:
+        _empty[version] = summarize(course, [], [], [])
+    return _empty[version]
 
 
 # --- keeping summaries current ------------------------------------------------------------------

@@ -7,6 +7,7 @@ kept as data (course.dashboard.status) and turned back into the same values on r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,25 +108,36 @@ def summarize(
 # --- as data ---------------------------------------------------------------------------------
 
 _cells: dict[tuple, Cell] = {}  # few distinct cells exist: share one object per value
+DECODED_KEPT = 20_000  # summaries kept decoded per process (a few kB each)
+_decoded: dict[str, Summary] = {}
 
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def encode(summary: Summary) -> dict:
-    """Return the summary as JSON-ready data."""
-    return {
+def encode(summary: Summary) -> str:
+    """Return the summary as JSON text."""
+    return json.dumps({
         "cells": [[c.state.value, c.best_score, c.tries, c.lessons_done, c.lessons_total] for c in summary.cells],
         "steps": [summary.steps_done, summary.steps_total],
         "finished": summary.finished,
         "last": summary.last_progress_at.isoformat() if summary.last_progress_at else None,
         "reasons": [[r.text, r.since.isoformat(), int(r.urgency)] for r in summary.reasons],
-    }
+    }, separators=(",", ":"))
 
 
-def decode(data: dict) -> Summary:
-    """Return the summary stored by `encode`."""
+def decode(text: str) -> Summary:
+    """Return the summary stored by `encode`; the same text decodes once per process."""
+    found = _decoded.get(text)
+    if found is None:
+        if len(_decoded) >= DECODED_KEPT:
+            _decoded.clear()  # simple and bounded: a busy process starts over now and then
+        found = _decoded[text] = _decode(json.loads(text))
+    return found
+
+
+def _decode(data: dict) -> Summary:
     cells = []
     for values in data["cells"]:
         key = tuple(values)

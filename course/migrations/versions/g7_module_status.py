@@ -20,7 +20,7 @@ def upgrade():
     op.create_table('learner_status',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('content_version', sa.String(length=64), nullable=False),
-    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_status_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_learner_status'))
