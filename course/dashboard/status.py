@@ -52,7 +52,9 @@ def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
         return {}
     course = get_course()
     existing = sa.select(User.id).where(User.id.in_(ids))  # a deleted account gets no summary
-    present = db.session.scalars(existing).all()
+    # Lock the learners (PostgreSQL; SQLite has one writer anyway): two tabs writing at once take turns,
+    # and the second reads the first one's rows, so the last summary written counts both.
+    present = db.session.scalars(existing.order_by(User.id).with_for_update()).all()
     if not present:
         return {}
     progress = loading.load_progress(existing)
