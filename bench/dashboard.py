@@ -67,7 +67,6 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
     from werkzeug.security import generate_password_hash
 
     from course import create_app, grading, groups
-    from course.dashboard import status
     from course.loaded import get_course
     from course.extensions import db
     from course.models import AttemptAnswer, LessonProgress, Membership, QuizAttempt, Role, User, utcnow
@@ -159,7 +158,6 @@ def build_group(env: dict, learners: int, seed: int) -> dict[str, int]:
         if answer_rows:
             db.session.execute(sa.insert(AttemptAnswer), answer_rows)
         db.session.execute(sa.update(User), last_seen)
-        status.refresh(user_ids)  # bulk INSERTs bypass the session, so they write the learners' summaries themselves
         db.session.commit()
         counts = {
             "group": group.id,

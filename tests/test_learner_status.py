@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from course import dashboard, grading, progress
+from course import dashboard, grading, progress, refreshers
 from course.dashboard import loading, status
 from course.dashboard.summary import CellState, decode, summarize
 from course.extensions import db
 from course.models import LearnerStatus, LessonProgress, QuizAttempt, Role, utcnow
+from tests.test_refreshers import overdose  # noqa: F401  (a fixture: an app with an overdose module)
 from tests.group_builders import FIRST, add_member, course, make_group, quick_user, wrong_answer
 
 
@@ -29,6 +30,7 @@ def computed(app, user_id: int):
         loading.load_progress(ids).get(user_id, []),
         loading.load_attempts(ids).get(user_id, []),
         loading.load_critical_misses(fixture, ids).get(user_id, []),
+        status.last_renewals(fixture, [user_id]).get(user_id),
     )
 
 
@@ -100,7 +102,27 @@ def test_a_rolled_back_change_leaves_the_summary_as_it_was(app):
         assert stored(learner.id) == before and before.cells[0].lessons_done == 1
 
 
-def test_rows_written_in_bulk_without_a_summary_are_summarized_when_the_group_is_read(app):
+def test_bulk_statements_through_the_session_rewrite_the_summary(app):
+    learner = quick_user(app)
+    lessons = course(app).module(FIRST).lessons
+    with app.app_context():
+        db.session.execute(
+            sa.insert(LessonProgress),
+            [{"user_id": learner.id, "module_slug": FIRST, "lesson_slug": lesson.slug, "completed_at": utcnow()}
+             for lesson in lessons],
+        )
+        db.session.commit()
+        assert stored(learner.id) == computed(app, learner.id) and stored(learner.id).cells[0].lessons_done == len(lessons)
+        then = utcnow() - timedelta(days=30)
+        db.session.execute(sa.update(LessonProgress).where(LessonProgress.user_id == learner.id).values(started_at=then, completed_at=then))
+        db.session.commit()
+        assert stored(learner.id).last_progress_at == then
+        db.session.execute(sa.delete(LessonProgress).where(LessonProgress.user_id == learner.id))
+        db.session.commit()
+        assert stored(learner.id) == computed(app, learner.id) == status.empty(course(app))
+
+
+def test_rows_written_by_raw_sql_without_a_summary_are_summarized_when_the_group_is_read(app):
     leader = quick_user(app, Role.FACILITATOR)
     group = make_group(app, leader)
     learner, idle = quick_user(app, name="Bulk"), quick_user(app, name="Idle")
@@ -108,8 +130,8 @@ def test_rows_written_in_bulk_without_a_summary_are_summarized_when_the_group_is
     add_member(app, group, idle)
     lessons = course(app).module(FIRST).lessons
     with app.app_context():
-        db.session.execute(
-            sa.insert(LessonProgress),
+        db.session.connection().execute(  # below the session: no summary is written
+            sa.insert(LessonProgress.__table__),
             [{"user_id": learner.id, "module_slug": FIRST, "lesson_slug": lesson.slug, "completed_at": utcnow()}
              for lesson in lessons],
         )
@@ -135,3 +157,24 @@ def test_a_summary_for_another_shape_of_the_course_is_recomputed(app):
         row = dashboard.group_progress(course(app), group.id, utcnow(), 14).learners[0]
         assert row.cells[0].lessons_done == 1 and row.cells[0].state == CellState.IN_PROGRESS
         assert db.session.scalar(sa.select(LearnerStatus.content_version)) == status.content_version(course(app))
+
+
+def test_the_refresher_date_on_the_matrix_is_the_one_the_refresher_rule_gives(overdose):
+    leader = quick_user(overdose, Role.FACILITATOR)
+    group = make_group(overdose, leader)
+    learners = [quick_user(overdose, name=f"Learner {n}") for n in range(4)]
+    for learner in learners:
+        add_member(overdose, group, learner)
+    with overdose.app_context():
+        fixture = course(overdose)
+        quiz = refreshers.overdose_module(fixture).quiz
+        passing = {q.id: q.correct_answer for q in quiz.questions}
+        for days_ago, learner in zip((1, 200, 400), learners):  # the fourth never passed
+            attempt = grading.record_attempt(learner.id, quiz, grading.grade(quiz, passing), secrets.token_urlsafe(24))
+            attempt.submitted_at = utcnow() - timedelta(days=days_ago)
+            db.session.commit()
+        now = utcnow()
+        expected = refreshers.due_since([learner.id for learner in learners], fixture, now)
+        rows = dashboard.group_progress(fixture, group.id, now, 14).learners
+        assert {row.member.user_id: row.refresher_due_since for row in rows if row.refresher_due_since} == expected
+        assert learners[2].id in expected and learners[3].id not in expected

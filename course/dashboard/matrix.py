@@ -197,12 +197,14 @@ def group_progress(course: Course, group_id: int, now: datetime, check_in_after_
 
     members = loading.load_members(group_id, None)
     summaries = status.load(course, active_member_ids(group_id, None))
-    due = refreshers.due_since({m.user_id for m in members}, course, now)
     empty = status.empty(course)  # a member who joined between the queries has done nothing yet
-    rows = [
-        _learner_row(m, summaries.get(m.user_id, empty), now, check_in_after_days, due.get(m.user_id))
-        for m in members
-    ]
+    every = refreshers.refresher_days()
+    rows = []
+    for member in members:
+        summary = summaries.get(member.user_id, empty)
+        # As refreshers.due_since, from the stored renewal: due that long after it, once that moment is past.
+        due = summary.renewed_at + every if summary.renewed_at is not None else None
+        rows.append(_learner_row(member, summary, now, check_in_after_days, due if due and due <= now else None))
     return GroupProgress(course.modules, tuple(_by_name(rows)))
 
 

@@ -1,28 +1,33 @@
 """Each learner's summary kept as data, so a group's pages read one row per learner.
 
-Whenever a flush adds, changes or deletes a learner's lesson progress or quiz attempt,
+Whenever a flush adds, changes or deletes a learner's lesson progress, quiz attempt or refresher,
 the learner is noted; when the transaction commits, their summary is recomputed from
 their rows by the course's rules (course.dashboard.summary) and written in that same
-transaction. Bulk INSERTs that bypass the session call `refresh` themselves. A summary
-computed for another shape of the course (content changed) is recomputed when read.
+transaction. Bulk INSERT, UPDATE and DELETE statements run through the session note their
+learners too. A summary computed for another shape of the course (content changed), or
+missing for someone with rows (written before this table, or by raw SQL), is recomputed
+when read.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from course import refreshers
 from course.content import Course
 from course.dashboard import loading
 from course.dashboard.summary import Summary, decode, encode, summarize
 from course.extensions import db
 from course.loaded import get_course
-from course.models import LearnerStatus, LessonProgress, QuizAttempt, User, utcnow
+from course.models import LearnerStatus, LessonProgress, QuizAttempt, RefresherAttempt, User, utcnow
 
+WATCHED = (LessonProgress, QuizAttempt, RefresherAttempt)  # the rows a summary is computed from
 _STALE = "lantern_stale_status"  # key in session.info: learners whose summary must be rewritten
 _versions: dict[int, tuple[Course, str]] = {}
 _empty: dict[str, Summary] = {}
@@ -60,8 +65,11 @@ def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
     progress = loading.load_progress(existing)
     attempts = loading.load_attempts(existing)
     misses = loading.load_critical_misses(course, existing)
+    renewals = last_renewals(course, present)
     summaries = {
-        user_id: summarize(course, progress.get(user_id, []), attempts.get(user_id, []), misses.get(user_id, []))
+        user_id: summarize(
+            course, progress.get(user_id, []), attempts.get(user_id, []), misses.get(user_id, []), renewals.get(user_id)
+        )
         for user_id in present
     }
     version, now = content_version(course), utcnow()
@@ -81,6 +89,12 @@ def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
     return summaries
 
 
+def last_renewals(course: Course, user_ids: list[int]) -> dict[int, datetime]:
+    """Return when each learner last passed the overdose module's quiz or a refresher (course.refreshers)."""
+    module = refreshers.overdose_module(course)
+    return refreshers.last_renewals(module.slug, user_ids) if module is not None else {}
+
+
 def load(course: Course, member_ids: sa.Select) -> dict[int, Summary]:
     """Return the summaries of these members from one query; a missing or outdated one is recomputed.
 
@@ -88,7 +102,9 @@ def load(course: Course, member_ids: sa.Select) -> dict[int, Summary]:
     """
     version = content_version(course)
     has_rows = sa.or_(
-        sa.exists().where(LessonProgress.user_id == User.id), sa.exists().where(QuizAttempt.user_id == User.id)
+        sa.exists().where(LessonProgress.user_id == User.id),
+        sa.exists().where(QuizAttempt.user_id == User.id),
+        sa.exists().where(RefresherAttempt.user_id == User.id),
     )
     rows = db.session.execute(
         sa.select(User.id, LearnerStatus.content_version, LearnerStatus.summary, has_rows)
@@ -122,14 +138,33 @@ def empty(course: Course) -> Summary:
 
 @sa.event.listens_for(Session, "after_flush")
 def _note_changed_learners(session: Session, flush_context) -> None:
-    """Note the learners whose lessons or attempts this flush changed (deletions too)."""
+    """Note the learners whose lessons, attempts or refreshers this flush changed (deletions too)."""
     changed = {
         obj.user_id
         for obj in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(obj, (LessonProgress, QuizAttempt))
+        if isinstance(obj, WATCHED)
     }
     if changed:
         session.info.setdefault(_STALE, set()).update(changed)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_learners_of_bulk_statements(state) -> None:
+    """Note the learners a bulk INSERT, UPDATE or DELETE of lessons, attempts or refreshers touches."""
+    if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    entity = state.bind_mapper.class_
+    if entity not in WATCHED:
+        return
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        changed = {row["user_id"] for row in rows if "user_id" in row}
+    else:  # whose rows the statement is about to change: read them first, by its own condition
+        where = state.statement.whereclause
+        query = sa.select(entity.user_id).distinct()
+        changed = set(state.session.scalars(query.where(where) if where is not None else query))
+    if changed:
+        state.session.info.setdefault(_STALE, set()).update(changed)
 
 
 @sa.event.listens_for(Session, "before_commit")

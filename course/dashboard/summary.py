@@ -58,6 +58,8 @@ class Summary:
     finished: bool
     last_progress_at: datetime | None  # the latest lesson opened or finished, or quiz submitted
     reasons: tuple[CheckInReason, ...]  # stuck on a quiz, a must-get-right question missed
+    # When they last passed the overdose module's quiz or a refresher (course.refreshers.last_renewals).
+    renewed_at: datetime | None = None
 
 
 def cell(course: Course, state: LearnerState, module: Module) -> Cell:
@@ -91,6 +93,7 @@ def summarize(
     progress_rows: Sequence[sa.Row],
     attempt_rows: Sequence[sa.Row],
     critical_misses: Iterable[tuple[Module, Question, datetime]],
+    renewed_at: datetime | None = None,
 ) -> Summary:
     """Apply the course's rules to one learner's rows."""
     state = state_from_rows(progress_rows, attempt_rows)
@@ -102,6 +105,7 @@ def summarize(
         finished=course_complete(course, state),
         last_progress_at=last_progress(progress_rows, attempt_rows),
         reasons=progress_reasons(course, attempt_rows, critical_misses),
+        renewed_at=renewed_at,
     )
 
 
@@ -124,6 +128,7 @@ def encode(summary: Summary) -> str:
         "finished": summary.finished,
         "last": summary.last_progress_at.isoformat() if summary.last_progress_at else None,
         "reasons": [[r.text, r.since.isoformat(), int(r.urgency)] for r in summary.reasons],
+        "renewed": summary.renewed_at.isoformat() if summary.renewed_at else None,
     }, separators=(",", ":"))
 
 
@@ -154,4 +159,5 @@ def _decode(data: dict) -> Summary:
         finished=data["finished"],
         last_progress_at=_time(data["last"]),
         reasons=tuple(CheckInReason(text, datetime.fromisoformat(since), Urgency(urgency)) for text, since, urgency in data["reasons"]),
+        renewed_at=_time(data.get("renewed")),
     )
