@@ -101,10 +101,16 @@ def load(course: Course, member_ids: sa.Select) -> dict[int, Summary]:
     A learner who never opened a lesson nor took a quiz has no row: their summary is the empty one.
     """
     version = content_version(course)
-    has_rows = sa.or_(
-        sa.exists().where(LessonProgress.user_id == User.id),
-        sa.exists().where(QuizAttempt.user_id == User.id),
-        sa.exists().where(RefresherAttempt.user_id == User.id),
+    has_rows = sa.case(  # looked up only for members without a summary (few)
+        (
+            LearnerStatus.user_id.is_(None),
+            sa.or_(
+                sa.exists().where(LessonProgress.user_id == User.id),
+                sa.exists().where(QuizAttempt.user_id == User.id),
+                sa.exists().where(RefresherAttempt.user_id == User.id),
+            ),
+        ),
+        else_=sa.true(),
     )
     rows = db.session.execute(
         sa.select(User.id, LearnerStatus.content_version, LearnerStatus.summary, has_rows)
