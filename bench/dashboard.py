@@ -5,7 +5,8 @@
 Builds a fresh database (DATABASE_URL, default a temporary SQLite file) holding one group
 of --learners learners with real progress through the shipped course: lessons read, quizzes
 passed after a failed try or two, some stuck, some missing the critical overdose question.
-Rows go in with bulk INSERTs; each attempt is graded by the app's own grading. Then gunicorn
+Rows go in with bulk INSERTs (the session writes each learner's dashboard summary on commit);
+each attempt is graded by the app's own grading. Then gunicorn
 serves the app on 127.0.0.1 and the facilitator opens each page --rounds times, one request
 at a time. Prints the median and 95th percentile time of each page and the SQL queries it
 runs (measured in-process, as in bench/learner.py).

@@ -112,9 +112,12 @@ def test_bulk_statements_through_the_session_rewrite_the_summary(app):
              for lesson in lessons],
         )
         db.session.commit()
-        assert stored(learner.id) == computed(app, learner.id) and stored(learner.id).cells[0].lessons_done == len(lessons)
+        assert stored(learner.id) == computed(app, learner.id)
+        assert stored(learner.id).cells[0].lessons_done == len(lessons)
         then = utcnow() - timedelta(days=30)
-        db.session.execute(sa.update(LessonProgress).where(LessonProgress.user_id == learner.id).values(started_at=then, completed_at=then))
+        db.session.execute(
+            sa.update(LessonProgress).where(LessonProgress.user_id == learner.id).values(started_at=then, completed_at=then)
+        )
         db.session.commit()
         assert stored(learner.id).last_progress_at == then
         db.session.execute(sa.delete(LessonProgress).where(LessonProgress.user_id == learner.id))
@@ -137,7 +140,8 @@ def test_rows_written_by_raw_sql_without_a_summary_are_summarized_when_the_group
         )
         db.session.commit()
         assert stored(learner.id) is None
-        rows = {r.member.display_name: r for r in dashboard.group_progress(course(app), group.id, utcnow(), 14).learners}
+        learners = dashboard.group_progress(course(app), group.id, utcnow(), 14).learners
+        rows = {row.member.display_name: row for row in learners}
         assert rows["Bulk"].cells[0].lessons_done == len(lessons)
         assert rows["Bulk"].cells[0].state == CellState.IN_PROGRESS
         assert rows["Idle"].cells[0].state == CellState.NOT_STARTED
