@@ -115,9 +115,8 @@ def test_bulk_statements_through_the_session_rewrite_the_summary(app):
         assert stored(learner.id) == computed(app, learner.id)
         assert stored(learner.id).cells[0].lessons_done == len(lessons)
         then = utcnow() - timedelta(days=30)
-        db.session.execute(
-            sa.update(LessonProgress).where(LessonProgress.user_id == learner.id).values(started_at=then, completed_at=then)
-        )
+        mine = LessonProgress.user_id == learner.id
+        db.session.execute(sa.update(LessonProgress).where(mine).values(started_at=then, completed_at=then))
         db.session.commit()
         assert stored(learner.id).last_progress_at == then
         db.session.execute(sa.delete(LessonProgress).where(LessonProgress.user_id == learner.id))

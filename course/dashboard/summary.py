@@ -159,7 +159,8 @@ def _decode(data: dict) -> Summary:
         finished=data["finished"],
         last_progress_at=_time(data["last"]),
         reasons=tuple(
-            CheckInReason(text, datetime.fromisoformat(since), Urgency(urgency)) for text, since, urgency in data["reasons"]
+            CheckInReason(text, datetime.fromisoformat(since), Urgency(urgency))
+            for text, since, urgency in data["reasons"]
         ),
         renewed_at=_time(data.get("renewed")),
     )
