@@ -416,3 +416,20 @@ class ReminderMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+class LearnerStatus(db.Model):
+    """Each learner's dashboard summary (cells, steps, check-in reasons), kept as data.
+
+    Rewritten in the same transaction as every change to their lessons or attempts
+    (course.dashboard.status), so a group's pages read one row per learner.
+    """
+
+    __tablename__ = "learner_status"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # Which shape of the course the summary was computed for: another shape means recompute.
+    content_version: Mapped[str] = mapped_column(sa.String(64))
+    # JSON text (course.dashboard.summary.encode), read as text so unchanged summaries decode from a cache.
+    summary: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

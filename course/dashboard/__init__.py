@@ -1,6 +1,8 @@
 """A facilitator's view of a group, by concern: the progress matrix (matrix), who needs a
 check-in and what was done about it (check_ins), per-question results (questions) and
-the CSV export (export), all from rows loaded in bulk (loading).
+the CSV export (export). Each learner's summary (summary: cells, steps, check-in reasons)
+is kept as data (status), rewritten whenever their lessons or attempts change, so the
+group's pages read one row per learner; one learner's detail reads their rows (loading).
 
 Every page runs the same few queries whatever the group's size. Deactivated accounts are
 left out everywhere (their rows stay in the database).

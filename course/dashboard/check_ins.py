@@ -75,12 +75,27 @@ def check_in_reasons(
     after_days: int,
 ) -> tuple[CheckInReason, ...]:
     """Say, in plain words, why a learner may need a check-in (nothing: they are fine)."""
-    reasons = []
+    return quiet_reason(activity, now, after_days) + progress_reasons(course, attempt_rows, critical_misses)
+
+
+def quiet_reason(activity: datetime, now: datetime, after_days: int) -> tuple[CheckInReason, ...]:
+    """Return the 'no activity' reason when the learner has been quiet long enough (it depends on today)."""
     quiet_days = (now - activity).days
     if quiet_days >= after_days:
-        reasons.append(CheckInReason(f"No activity for {_days(quiet_days)}.", activity + timedelta(days=after_days)))
+        return (CheckInReason(f"No activity for {_days(quiet_days)}.", activity + timedelta(days=after_days)),)
+    return ()
+
+
+def progress_reasons(
+    course: Course, attempt_rows: Sequence[sa.Row], critical_misses: Iterable[tuple[Module, Question, datetime]]
+) -> tuple[CheckInReason, ...]:
+    """Return the reasons that come from quiz attempts alone: stuck on a quiz, a must-get-right question missed."""
+    reasons = []
+    by_module: dict[str, list[sa.Row]] = defaultdict(list)
+    for attempt in attempt_rows:
+        by_module[attempt.module_slug].append(attempt)
     for module in course.modules:
-        attempts = [a for a in attempt_rows if a.module_slug == module.slug]  # oldest first
+        attempts = by_module.get(module.slug, [])  # oldest first
         failed_since_pass: list[sa.Row] = []
         for attempt in attempts:
             if attempt.passed:

@@ -1,8 +1,8 @@
 """Rows loaded in bulk for a group's pages: members, lesson progress, quiz attempts, and
 the answers of each member's latest attempt.
 
-Each loader is one query whatever the group's size; the pages apply the course's rules
-to these rows in Python. Deactivated accounts are left out (course.access).
+Each loader is one query whatever the group's size; course.dashboard.status applies the
+course's rules to these rows when a learner's summary is rewritten. Deactivated accounts are left out (course.access).
 """
 
 from __future__ import annotations

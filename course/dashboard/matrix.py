@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -18,55 +18,20 @@ import sqlalchemy as sa
 
 from course.access import active_member_ids
 from course.content import Course, Lesson, Module
-from course.dashboard import loading
-from course.dashboard.check_ins import CheckInReason, check_in_reasons
+from course.dashboard import loading, status
+from course.dashboard.check_ins import CheckInReason, quiet_reason
 from course.dashboard.loading import Member
-from course.progress import (
-    LearnerState,
-    ModuleStatus,
-    course_complete,
-    course_progress,
-    module_status,
-    state_from_rows,
-)
+from course.dashboard.summary import Cell, CellState, Summary, summarize
 
 PAGE_SIZE = 50
 
 T = TypeVar("T")
 
 
-class CellState(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"  # lessons begun, quiz not tried yet
-    NOT_PASSED = "not_passed"  # quiz tried, not passed yet
-    PASSED = "passed"
-
-
-CELL_LABELS = {
-    CellState.NOT_STARTED: "Not started",
-    CellState.IN_PROGRESS: "In progress",
-    CellState.NOT_PASSED: "Not passed yet",
-    CellState.PASSED: "Passed",
-}
-
-
 class SortKey(StrEnum):
     NAME = "name"
     PROGRESS = "progress"
     ACTIVITY = "activity"
-
-
-@dataclass(frozen=True)
-class Cell:
-    state: CellState
-    best_score: int | None
-    tries: int
-    lessons_done: int
-    lessons_total: int
-
-    @property
-    def label(self) -> str:
-        return CELL_LABELS[self.state]
 
 
 @dataclass(frozen=True)
@@ -189,86 +154,73 @@ def paginate(items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
     return Page(items[(number - 1) * size : number * size], number, count, len(items))
 
 
-# --- the rules, applied to one learner's rows ---------------------------------------
-
-
-def _cell(course: Course, state: LearnerState, module: Module) -> Cell:
-    status = module_status(course, state, module)
-    tries = state.attempt_counts.get(module.slug, 0)
-    best = state.best.get(module.slug)
-    done = sum(state.lesson_complete(module.slug, lesson.slug) for lesson in module.lessons)
-    if status == ModuleStatus.PASSED:
-        cell_state = CellState.PASSED
-    elif status == ModuleStatus.IN_PROGRESS:
-        cell_state = CellState.NOT_PASSED if tries else CellState.IN_PROGRESS
-    else:
-        cell_state = CellState.NOT_STARTED  # locked or ready: nothing done yet either way
-    return Cell(cell_state, best.score if best else None, tries, done, len(module.lessons))
+# --- rows of the matrix ----------------------------------------------------------------
 
 
 def last_activity(member: Member, progress_rows: Iterable[sa.Row], attempt_rows: Iterable[sa.Row]) -> datetime:
     """Return the learner's latest sign of life: a visit, a lesson, an attempt; or when they joined."""
-    times = [member.last_seen_at] if member.last_seen_at else []
-    for row in progress_rows:
-        times.append(row.started_at)
-        if row.completed_at:
-            times.append(row.completed_at)
-    times.extend(attempt.submitted_at for attempt in attempt_rows)
+    from course.dashboard.summary import last_progress
+
+    return _activity(member, last_progress(progress_rows, attempt_rows))
+
+
+def _activity(member: Member, last_progress_at: datetime | None) -> datetime:
+    times = [time for time in (member.last_seen_at, last_progress_at) if time is not None]
     return max(times) if times else member.joined_at
 
 
-def _rows(
-    course: Course, group_id: int, now: datetime, after_days: int, user_id: int | None = None
-) -> list[tuple[LearnerRow, list[sa.Row], list[sa.Row]]]:
-    """Return (matrix row, lesson rows, attempt rows) of each active member, by display name."""
-    members = loading.load_members(group_id, user_id)
-    member_ids = active_member_ids(group_id, user_id)
-    progress_by_user = loading.load_progress(member_ids)
-    attempts_by_user = loading.load_attempts(member_ids)
-    misses_by_user = loading.load_critical_misses(course, member_ids)
-    rows = []
-    for member in members:
-        progress_rows = progress_by_user.get(member.user_id, [])
-        attempt_rows = attempts_by_user.get(member.user_id, [])
-        state = state_from_rows(progress_rows, attempt_rows)
-        done, total = course_progress(course, state)
-        activity = last_activity(member, progress_rows, attempt_rows)
-        row = LearnerRow(
-            member=member,
-            cells=tuple(_cell(course, state, module) for module in course.modules),
-            steps_done=done,
-            steps_total=total,
-            finished=course_complete(course, state),
-            last_activity=activity,
-            quiet_days=(now - activity).days,
-            reasons=check_in_reasons(
-                course, activity, attempt_rows, misses_by_user.get(member.user_id, []), now, after_days
-            ),
-        )
-        rows.append((row, progress_rows, attempt_rows))
-    rows.sort(key=lambda item: (item[0].member.display_name.casefold(), item[0].member.user_id))
-    return rows
+def _learner_row(
+    member: Member, summary: Summary, now: datetime, after_days: int, refresher_due_since: datetime | None = None
+) -> LearnerRow:
+    """Return a member's row of the matrix from their summary, today's date and their last visit."""
+    activity = _activity(member, summary.last_progress_at)
+    return LearnerRow(
+        member=member,
+        cells=summary.cells,
+        steps_done=summary.steps_done,
+        steps_total=summary.steps_total,
+        finished=summary.finished,
+        last_activity=activity,
+        quiet_days=(now - activity).days,
+        reasons=quiet_reason(activity, now, after_days) + summary.reasons,
+        refresher_due_since=refresher_due_since,
+    )
+
+
+def _by_name(rows: list[LearnerRow]) -> list[LearnerRow]:
+    return sorted(rows, key=lambda row: (row.member.display_name.casefold(), row.member.user_id))
 
 
 def group_progress(course: Course, group_id: int, now: datetime, check_in_after_days: int) -> GroupProgress:
-    """Return every active member's row of the matrix and check-in reasons (four queries)."""
+    """Return every active member's row of the matrix and check-in reasons, from their stored summaries."""
     from course import refreshers  # the refresher rule has one home; the dashboard only reads it
 
-    rows = [row for row, _, _ in _rows(course, group_id, now, check_in_after_days)]
-    due = refreshers.due_since({row.member.user_id for row in rows}, course, now)
-    return GroupProgress(
-        course.modules, tuple(replace(row, refresher_due_since=due.get(row.member.user_id)) for row in rows)
-    )
+    members = loading.load_members(group_id, None)
+    summaries = status.load(course, active_member_ids(group_id, None))
+    empty = status.empty(course)  # a member who joined between the queries has done nothing yet
+    every = refreshers.refresher_days()
+    rows = []
+    for member in members:
+        summary = summaries.get(member.user_id, empty)
+        # As refreshers.due_since, from the stored renewal: due that long after it, once that moment is past.
+        due = summary.renewed_at + every if summary.renewed_at is not None else None
+        rows.append(_learner_row(member, summary, now, check_in_after_days, due if due and due <= now else None))
+    return GroupProgress(course.modules, tuple(_by_name(rows)))
 
 
 def learner_detail(
     course: Course, group_id: int, user_id: int, now: datetime, check_in_after_days: int
 ) -> LearnerDetail | None:
     """Return one member's lessons and attempts with dates and scores, or None if not an active member."""
-    rows = _rows(course, group_id, now, check_in_after_days, user_id)
-    if not rows:
+    members = loading.load_members(group_id, user_id)
+    if not members:
         return None
-    row, progress_rows, attempt_rows = rows[0]
+    member, member_ids = members[0], active_member_ids(group_id, user_id)
+    progress_rows = loading.load_progress(member_ids).get(user_id, [])
+    attempt_rows = loading.load_attempts(member_ids).get(user_id, [])
+    misses = loading.load_critical_misses(course, member_ids).get(user_id, [])
+    summary = summarize(course, progress_rows, attempt_rows, misses)  # fresh from the rows, like the lists below
+    row = _learner_row(member, summary, now, check_in_after_days)
     lesson_times = {(p.module_slug, p.lesson_slug): p for p in progress_rows}
     modules = []
     for module, cell in zip(course.modules, row.cells):

@@ -1,0 +1,188 @@
+"""Each learner's summary kept as data, so a group's pages read one row per learner.
+
+Whenever a flush adds, changes or deletes a learner's lesson progress, quiz attempt or refresher,
+the learner is noted; when the transaction commits, their summary is recomputed from
+their rows by the course's rules (course.dashboard.summary) and written in that same
+transaction. Bulk INSERT, UPDATE and DELETE statements run through the session note their
+learners too. A summary computed for another shape of the course (content changed), or
+missing for someone with rows (written before this table, or by raw SQL), is recomputed
+when read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from course import refreshers
+from course.content import Course
+from course.dashboard import loading
+from course.dashboard.summary import Summary, decode, encode, summarize
+from course.extensions import db
+from course.loaded import get_course
+from course.models import LearnerStatus, LessonProgress, QuizAttempt, RefresherAttempt, User, utcnow
+
+WATCHED = (LessonProgress, QuizAttempt, RefresherAttempt)  # the rows a summary is computed from
+_STALE = "lantern_stale_status"  # key in session.info: learners whose summary must be rewritten
+_versions: dict[int, tuple[Course, str]] = {}
+_empty: dict[str, Summary] = {}
+
+
+def content_version(course: Course) -> str:
+    """Return a fingerprint of everything in the course that a summary depends on (cached per course)."""
+    cached = _versions.get(id(course))
+    if cached is not None and cached[0] is course:
+        return cached[1]
+    shape = [
+        (
+            module.slug, module.title, module.always_open, [lesson.slug for lesson in module.lessons],
+            [(q.id, q.critical, q.prompt) for q in module.quiz.questions],
+        )
+        for module in course.modules
+    ]
+    version = hashlib.sha256(repr(shape).encode()).hexdigest()
+    _versions[id(course)] = (course, version)
+    return version
+
+
+def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
+    """Recompute and store the summaries of these learners, in the current transaction; return them."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    course = get_course()
+    existing = sa.select(User.id).where(User.id.in_(ids))  # a deleted account gets no summary
+    # Lock the learners (PostgreSQL; SQLite has one writer anyway): two tabs writing at once take turns,
+    # and the second reads the first one's rows, so the last summary written counts both.
+    present = db.session.scalars(existing.order_by(User.id).with_for_update()).all()
+    if not present:
+        return {}
+    progress = loading.load_progress(existing)
+    attempts = loading.load_attempts(existing)
+    misses = loading.load_critical_misses(course, existing)
+    renewals = last_renewals(course, present)
+    summaries = {
+        user_id: summarize(
+            course, progress.get(user_id, []), attempts.get(user_id, []), misses.get(user_id, []), renewals.get(user_id)
+        )
+        for user_id in present
+    }
+    version, now = content_version(course), utcnow()
+    values = [
+        {"user_id": user_id, "content_version": version, "summary": encode(summary), "updated_at": now}
+        for user_id, summary in summaries.items()
+    ]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(LearnerStatus)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[LearnerStatus.user_id],
+            set_={name: insert.excluded[name] for name in ("content_version", "summary", "updated_at")},
+        ),
+        values,
+    )
+    return summaries
+
+
+def last_renewals(course: Course, user_ids: list[int]) -> dict[int, datetime]:
+    """Return when each learner last passed the overdose module's quiz or a refresher (course.refreshers)."""
+    module = refreshers.overdose_module(course)
+    return refreshers.last_renewals(module.slug, user_ids) if module is not None else {}
+
+
+def load(course: Course, member_ids: sa.Select) -> dict[int, Summary]:
+    """Return the summaries of these members from one query; a missing or outdated one is recomputed.
+
+    A learner who never opened a lesson nor took a quiz has no row: their summary is the empty one.
+    """
+    version = content_version(course)
+    has_rows = sa.case(  # looked up only for members without a summary (few)
+        (
+            LearnerStatus.user_id.is_(None),
+            sa.or_(
+                sa.exists().where(LessonProgress.user_id == User.id),
+                sa.exists().where(QuizAttempt.user_id == User.id),
+                sa.exists().where(RefresherAttempt.user_id == User.id),
+            ),
+        ),
+        else_=sa.true(),
+    )
+    rows = db.session.execute(
+        sa.select(User.id, LearnerStatus.content_version, LearnerStatus.summary, has_rows)
+        .outerjoin(LearnerStatus, LearnerStatus.user_id == User.id)
+        .where(User.id.in_(member_ids))
+    ).all()
+    summaries, stale = {}, []
+    for user_id, stored_version, summary, active in rows:
+        if stored_version == version:
+            summaries[user_id] = decode(summary)
+        elif stored_version is None and not active:
+            summaries[user_id] = empty(course)
+        else:  # rows written before this table existed or by a bulk INSERT, or the course changed since
+            stale.append(user_id)
+    if stale:
+        summaries.update(refresh(stale))
+        db.session.commit()
+    return summaries
+
+
+def empty(course: Course) -> Summary:
+    """Return the summary of a learner who has done nothing yet (computed once per shape of the course)."""
+    version = content_version(course)
+    if version not in _empty:
+        _empty[version] = summarize(course, [], [], [])
+    return _empty[version]
+
+
+# --- keeping summaries current ------------------------------------------------------------------
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_changed_learners(session: Session, flush_context) -> None:
+    """Note the learners whose lessons, attempts or refreshers this flush changed (deletions too)."""
+    changed = {
+        obj.user_id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, WATCHED)
+    }
+    if changed:
+        session.info.setdefault(_STALE, set()).update(changed)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_learners_of_bulk_statements(state) -> None:
+    """Note the learners a bulk INSERT, UPDATE or DELETE of lessons, attempts or refreshers touches."""
+    if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    entity = state.bind_mapper.class_
+    if entity not in WATCHED:
+        return
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        changed = {row["user_id"] for row in rows if "user_id" in row}
+    else:  # whose rows the statement is about to change: read them first, by its own condition
+        where = state.statement.whereclause
+        query = sa.select(entity.user_id).distinct()
+        changed = set(state.session.scalars(query.where(where) if where is not None else query))
+    if changed:
+        state.session.info.setdefault(_STALE, set()).update(changed)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _rewrite_noted_summaries(session: Session) -> None:
+    """Rewrite the noted learners' summaries before the transaction commits."""
+    session.flush()
+    stale = session.info.pop(_STALE, None)
+    if stale:
+        refresh(stale)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_noted_learners(session: Session) -> None:
+    """A rolled-back change changed nothing."""
+    session.info.pop(_STALE, None)
