@@ -13,7 +13,8 @@ from course.dashboard.summary import CellState, decode, summarize
 from course.extensions import db
 from course.models import LearnerStatus, LessonProgress, QuizAttempt, Role, utcnow
 from tests.test_refreshers import overdose  # noqa: F401  (a fixture: an app with an overdose module)
-from tests.group_builders import FIRST, add_member, course, make_group, quick_user, wrong_answer
+from course.builders import wrong_answer
+from tests.group_builders import FIRST, add_member, course, make_group, quick_user
 
 
 def stored(user_id: int):
