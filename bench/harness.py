@@ -25,19 +25,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int, threads: int = 1):
-    """Serve wsgi:app with gunicorn on a free local port; yield its base URL once it answers."""
+def gunicorn(env: dict, workers: int, threads: int = 1, target: str = "wsgi:app", ready_path: str = "/healthz"):
+    """Serve an app (wsgi:app by default) with gunicorn on a free local port; yield its base URL once it answers."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT, env={**os.environ, **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                urllib.request.urlopen(base + ready_path, timeout=1).read()
                 break
             except OSError:
                 time.sleep(0.1)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,37 +48,6 @@ def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict:
     }
 
 
-@contextmanager
-def floor_server():
-    with gunicorn_app("bench.floor:app") as base:
-        yield base
-
-
-@contextmanager
-def gunicorn_app(target: str):
-    from bench.harness import free_port
-    import time
-    import urllib.request
-
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def prepare(env: dict) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     run = lambda *args: subprocess.run(flask + list(args), cwd=ROOT, env={**os.environ, **env}, check=True,  # noqa: E731
@@ -101,7 +69,7 @@ def main() -> None:
         env["DATABASE_URL"] = f"sqlite:///{work}/bench.sqlite3"
     prepare(env)
     results = []
-    with floor_server() as floor, gunicorn(env, workers=2) as base:
+    with gunicorn({}, workers=2, target="bench.floor:app", ready_path="/") as floor, gunicorn(env, workers=2) as base:
         browser = Browser(base, EMAIL)
         browser.log_in()
         home = browser.get("/learn")
