@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
-from fpdf import FPDF
 from sqlalchemy.exc import IntegrityError
 
 from course import codes
 from course.content import Course
 from course.extensions import db
 from course.models import Certificate, User
+from course.pdf import Organisation, centred, footer, framed_page, heading
 from course.progress import LearnerState, course_complete
 
-FONTS = Path(__file__).resolve().parent / "fonts"
 CODE_PATTERN = re.compile(r"[A-Z0-9-]{1,32}")
-RASTER_LOGOS = {".png", ".jpg", ".jpeg"}
 
 
 def new_code() -> str:
@@ -57,67 +52,32 @@ def find_certificate(code: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == cleaned))
 
 
-@dataclass(frozen=True)
-class Organisation:
-    """The clinic that runs the site: named on the certificate when configured."""
-
-    name: str = ""
-    contact: str = ""
-    logo: str = ""  # a file path (PNG or JPEG; fpdf2 cannot draw every SVG)
-
-    @classmethod
-    def from_config(cls) -> Organisation:
-        if not has_app_context():
-            return cls()
-        config = current_app.config
-        return cls(config.get("ORG_NAME", ""), config.get("ORG_CONTACT", ""), config.get("ORG_LOGO", ""))
-
-
 def certificate_pdf(
     name: str, issued: str, code: str, verify_url: str, module_titles: list[str], org: Organisation | None = None
 ) -> bytes:
     """Draw the certificate as a one-page PDF (A4 landscape), with fonts shipped in course/fonts."""
     org = org if org is not None else Organisation.from_config()
-    pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title("Lantern certificate of completion")
-    pdf.set_author(org.name or "Lantern")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.set_draw_color(11, 83, 148)
-    pdf.set_line_width(1.5)
-    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
-    if org.logo and Path(org.logo).suffix.lower() in RASTER_LOGOS:
-        pdf.image(org.logo, x=pdf.w / 2 - 15, y=14, h=14, keep_aspect_ratio=True)
-    pdf.set_y(32)
-    pdf.set_font("DejaVu", "B", 30)
-    pdf.set_text_color(7, 55, 99)
-    pdf.cell(0, 14, "Certificate of completion", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(27, 31, 36)
+    pdf = framed_page("Lantern certificate of completion", "landscape", org)
+    heading(pdf, "Certificate of completion", top=32, size=30, line_height=14)
     pdf.set_font("DejaVu", "", 14)
     pdf.ln(6)
-    pdf.cell(0, 8, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 8, "This certifies that")
     pdf.set_font("DejaVu", "B", 24)
     pdf.ln(2)
-    pdf.cell(0, 14, name, align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 14, name)
     pdf.set_font("DejaVu", "", 14)
     pdf.ln(2)
-    pdf.multi_cell(
-        0, 8,
+    centred(
+        pdf, 8,
         "completed Lantern, a course for families of people who use opioids"
         + (f" offered by {org.name}" if org.name else "")
         + ", and passed the quiz of every module:",
-        align="C", new_x="LMARGIN", new_y="NEXT",
     )
     pdf.set_font("DejaVu", "", 11)
     pdf.ln(2)
-    pdf.multi_cell(0, 6, " · ".join(module_titles), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 12)
-    pdf.set_y(pdf.h - 48)
-    pdf.cell(0, 7, f"Issued on {issued}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, f"Check it at {verify_url}  (code {code})", align="C", new_x="LMARGIN", new_y="NEXT")
-    if org.name or org.contact:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, " · ".join(part for part in (org.name, org.contact) if part), align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 6, " · ".join(module_titles))
+    footer(
+        pdf, [f"Issued on {issued}", f"Check it at {verify_url}  (code {code})"],
+        from_bottom=48, size=12, line_height=7, org=org,
+    )
     return bytes(pdf.output())

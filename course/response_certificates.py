@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from fpdf import FPDF
 from sqlalchemy.exc import IntegrityError
 
 from course import certificates, refreshers
 from course.content import Course
 from course.extensions import db
 from course.models import ResponseCertificate, User, utcnow
+from course.pdf import centred, footer, framed_page, heading
 
 
 @dataclass(frozen=True)
@@ -63,48 +63,21 @@ def find(code: str) -> ResponseCertificate | None:
 
 def response_pdf(name: str, module_title: str, issued: str, current_until: str, code: str, verify_url: str) -> bytes:
     """Draw the overdose-response certificate as a one-page PDF (A4 portrait)."""
-    pdf = FPDF(orientation="portrait", format="A4")
-    pdf.set_title("Lantern overdose response certificate")
-    pdf.set_author("Lantern")
-    pdf.add_font("DejaVu", "", str(certificates.FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(certificates.FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.set_draw_color(11, 83, 148)
-    pdf.set_line_width(1.5)
-    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
-    pdf.set_y(40)
-    pdf.set_font("DejaVu", "B", 26)
-    pdf.set_text_color(7, 55, 99)
-    pdf.multi_cell(0, 12, "Overdose response", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(27, 31, 36)
+    pdf = framed_page("Lantern overdose response certificate", "portrait")
+    heading(pdf, "Overdose response", top=40, size=26, line_height=12)
     pdf.set_font("DejaVu", "", 14)
     pdf.ln(8)
-    pdf.cell(0, 8, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 8, "This certifies that")
     pdf.set_font("DejaVu", "B", 22)
     pdf.ln(2)
-    pdf.multi_cell(0, 12, name, align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 12, name)
     pdf.set_font("DejaVu", "", 13)
     pdf.ln(4)
-    pdf.multi_cell(
-        0,
-        8,
-        f"passed the Lantern module “{module_title}”: how to spot an overdose, call for help and give naloxone.",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
+    centred(
+        pdf, 8, f"passed the Lantern module “{module_title}”: how to spot an overdose, call for help and give naloxone."
     )
     pdf.ln(6)
-    pdf.cell(0, 8, f"First issued on {issued}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(
-        0,
-        8,
-        f"Current until {current_until}, and renewed by each refresher passed",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_font("DejaVu", "", 11)
-    pdf.set_y(pdf.h - 45)
-    pdf.multi_cell(0, 6, f"Check it at {verify_url}\n(code {code})", align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(pdf, 8, f"First issued on {issued}")
+    centred(pdf, 8, f"Current until {current_until}, and renewed by each refresher passed")
+    footer(pdf, [f"Check it at {verify_url}", f"(code {code})"], from_bottom=45, size=11, line_height=6)
     return bytes(pdf.output())
