@@ -44,6 +44,12 @@ def check_in_forms(user_id: int) -> tuple[ContactForm, SnoozeForm]:
     return ContactForm(formdata=None, prefix=prefix, contacted_on=utcnow().date()), SnoozeForm(formdata=None, prefix=prefix)
 
 
+@bp.app_template_global("blank_check_in_forms")
+def blank_check_in_forms() -> tuple[ContactForm, SnoozeForm]:
+    """Return one unprefixed pair of empty forms: a check-in list writes them out for each learner."""
+    return ContactForm(formdata=None, contacted_on=utcnow().date()), SnoozeForm(formdata=None)
+
+
 def _check_in_after_days() -> int:
     return current_app.config["CHECK_IN_AFTER_DAYS"]
 
