@@ -70,11 +70,13 @@ def due_check(
     return None
 
 
+# Built once: the learner home asks on every visit.
+_TAKEN_CHECKS = sa.select(KnowledgeCheck.kind, KnowledgeCheck.taken_at).where(KnowledgeCheck.user_id == sa.bindparam("user_id"))
+
+
 def taken_checks(user_id: int) -> dict[str, datetime]:
     """Return when the learner took each kind of check (one query)."""
-    rows = db.session.execute(
-        sa.select(KnowledgeCheck.kind, KnowledgeCheck.taken_at).where(KnowledgeCheck.user_id == user_id)
-    ).all()
+    rows = db.session.execute(_TAKEN_CHECKS, {"user_id": user_id}).all()
     return {kind: taken_at for kind, taken_at in rows}
 
 

@@ -2,7 +2,7 @@
 
 The rules are plain functions of the course and a LearnerState, so they can be
 tested without a request or a database. `load_state` reads a learner's state in
-two queries; `open_lesson` and `complete_lesson` record progress. Staff (facilitators
+one query; `open_lesson` and `complete_lesson` record progress. Staff (facilitators
 and admins) preview the course: everything is open to them and nothing they do is
 recorded as learner progress (`previews_course` is the one home of that rule).
 """
@@ -101,19 +101,33 @@ def state_for(user: Person) -> LearnerState:
     return replace(state, preview=True) if previews_course(user) else state
 
 
+# One learner's lessons and attempts in one round trip, built once: this runs on every course page.
+# A row is a lesson (id NULL) or a quiz attempt (lesson_slug and completed_at NULL).
+_USER_ID = sa.bindparam("user_id")
+_LEARNER_ROWS = sa.union_all(
+    sa.select(
+        LessonProgress.module_slug,
+        LessonProgress.lesson_slug,
+        LessonProgress.completed_at,
+        sa.cast(sa.null(), sa.Integer).label("id"),
+        sa.cast(sa.null(), sa.Integer).label("score"),
+        sa.cast(sa.null(), sa.Boolean).label("passed"),
+    ).where(LessonProgress.user_id == _USER_ID),
+    sa.select(
+        QuizAttempt.module_slug,
+        sa.cast(sa.null(), sa.String).label("lesson_slug"),
+        sa.cast(sa.null(), sa.DateTime).label("completed_at"),
+        QuizAttempt.id,
+        QuizAttempt.score,
+        QuizAttempt.passed,
+    ).where(QuizAttempt.user_id == _USER_ID),
+)
+
+
 def load_state(user_id: int) -> LearnerState:
-    """Read one learner's lesson progress and quiz results (two queries)."""
-    progress_rows = db.session.execute(
-        sa.select(LessonProgress.module_slug, LessonProgress.lesson_slug, LessonProgress.completed_at).where(
-            LessonProgress.user_id == user_id
-        )
-    ).all()
-    attempt_rows = db.session.execute(
-        sa.select(QuizAttempt.id, QuizAttempt.module_slug, QuizAttempt.score, QuizAttempt.passed).where(
-            QuizAttempt.user_id == user_id
-        )
-    ).all()
-    return state_from_rows(progress_rows, attempt_rows)
+    """Read one learner's lesson progress and quiz results (one query)."""
+    rows = db.session.execute(_LEARNER_ROWS, {"user_id": user_id}).all()
+    return state_from_rows([row for row in rows if row.id is None], [row for row in rows if row.id is not None])
 
 
 def state_from_rows(progress_rows: Iterable, attempt_rows: Iterable) -> LearnerState:

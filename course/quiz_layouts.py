@@ -70,8 +70,11 @@ def draw_layout(quiz: Quiz, asked: dict[str, int], rng: random.Random, token: st
     )
 
 
-def layout_from_row(quiz: Quiz, row: QuizLayout) -> Layout:
-    """Rebuild a stored layout against today's quiz (questions or choices since removed are left out)."""
+def layout_from_row(quiz: Quiz, row) -> Layout:
+    """Rebuild a stored layout (a QuizLayout, or a row with its token and questions) against today's quiz.
+
+    Questions or choices since removed are left out.
+    """
     shown = []
     for question_id, choice_ids in row.questions:
         question = quiz.question(question_id)
@@ -99,19 +102,25 @@ def asked_counts(user_id: int, module_slug: str) -> dict[str, int]:
     return {question_id: count for question_id, count in rows}
 
 
+# The learner's open layout of a quiz version, built once: every visit to a quiz page asks.
+_OPEN_LAYOUT = (
+    sa.select(QuizLayout.token, QuizLayout.questions)
+    .where(
+        QuizLayout.user_id == sa.bindparam("user_id"),
+        QuizLayout.module_slug == sa.bindparam("module_slug"),
+        QuizLayout.content_version == sa.bindparam("version"),
+        QuizLayout.attempt_id.is_(None),
+    )
+    .order_by(QuizLayout.id.desc())
+    .limit(1)
+)
+
+
 def open_layout(user_id: int, quiz: Quiz, rng: random.Random | None = None) -> Layout:
     """Return the learner's open layout of this quiz version, drawing and storing a new one if there is none."""
-    row = db.session.scalar(
-        sa.select(QuizLayout)
-        .where(
-            QuizLayout.user_id == user_id,
-            QuizLayout.module_slug == quiz.module_slug,
-            QuizLayout.content_version == quiz.version,
-            QuizLayout.attempt_id.is_(None),
-        )
-        .order_by(QuizLayout.id.desc())
-        .limit(1)
-    )
+    row = db.session.execute(
+        _OPEN_LAYOUT, {"user_id": user_id, "module_slug": quiz.module_slug, "version": quiz.version}
+    ).first()
     if row is not None:
         return layout_from_row(quiz, row)
     layout = draw_layout(quiz, asked_counts(user_id, quiz.module_slug), rng or random.SystemRandom(), secrets.token_urlsafe(24))

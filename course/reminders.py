@@ -44,9 +44,13 @@ BODIES = {
 # --- preferences and unsubscribe links ------------------------------------------------
 
 
+# Built once: the learner home asks on every visit.
+_REMINDER_CHOICE = sa.select(ReminderPreference.email_reminders).where(ReminderPreference.user_id == sa.bindparam("user_id"))
+
+
 def wants_reminders(user_id: int) -> bool | None:
     """Return the person's choice (None: never asked)."""
-    return db.session.scalar(sa.select(ReminderPreference.email_reminders).where(ReminderPreference.user_id == user_id))
+    return db.session.scalar(_REMINDER_CHOICE, {"user_id": user_id})
 
 
 def set_reminders(user_id: int, wanted: bool) -> None:

@@ -64,12 +64,17 @@ def start(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember, duration=rules.remember)
 
 
+# The session and its person in one query, built once: this runs on every logged-in request.
+_SESSION_AND_PERSON = (
+    sa.select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def load(token: str) -> User | None:
     """Return the active user of a live session token (Flask-Login's user loader), or None."""
-    # The session and its person in one query: this runs on every logged-in request.
-    found = db.session.execute(
-        sa.select(UserSession, User).join(User, User.id == UserSession.user_id).where(UserSession.token_hash == _hash(token))
-    ).first()
+    found = db.session.execute(_SESSION_AND_PERSON, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     row, user = found
