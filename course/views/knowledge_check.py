@@ -74,7 +74,6 @@ def _page(form: KnowledgeCheckForm, due: str, layout, status: int = 200, **messa
         problem=messages.get("problem", ""),
         notice=messages.get("notice", ""),
         submitted=request.form if keep else None,
-        field_name=grading.field_name,
     ), status
 
 

@@ -30,7 +30,6 @@ def _practice_page(item: practice.PracticeItem, remaining: int, errors=None, sta
         remaining=remaining,
         errors=errors or {},
         submitted=request.form if errors else None,
-        field_name=grading.field_name,
     ), status
 
 
@@ -103,7 +102,6 @@ def _refresher_page(module, form, row: RefresherAttempt, errors=None):
         layout=refreshers.layout_of(module, row),
         errors=errors or {},
         submitted=request.form if errors else None,
-        field_name=grading.field_name,
         pass_mark=module.quiz.pass_mark,
         until=refreshers.current_until(current_user.id, get_course()),
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from course import certificates, grading, lasting_home, progress, quiz_layouts
 from course.loaded import get_course, long_date
 from course.content import Course, Lesson, Module
 from course.extensions import db
-from course.forms import ConfirmForm, QuizForm, ReminderOfferForm
+from course.forms import ConfirmForm, QuizForm
 from course.models import QuizAttempt
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -20,6 +21,25 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 @login_required
 def _require_login() -> None:
     """Every page of the course is the learner's own."""
+
+
+# How each module status reads (its CSS class, its words): a filter, not a macro, because the learner
+# home shows one per module on every visit and a Jinja macro call costs far more than a function.
+STATUS_LABELS = {
+    progress.ModuleStatus.PASSED: ("status-passed", "Passed"),
+    progress.ModuleStatus.IN_PROGRESS: ("status-progress", "In progress"),
+    progress.ModuleStatus.AVAILABLE: ("status-available", "Ready to start"),
+    progress.ModuleStatus.LOCKED: ("status-locked", "Locked"),
+}
+
+
+@bp.app_template_filter("status_label")
+def status_label(status: progress.ModuleStatus, best: progress.BestAttempt | None = None) -> Markup:
+    """Return a module's status as a labelled badge; a passed one names the best score."""
+    css_class, words = STATUS_LABELS[progress.ModuleStatus(status)]
+    if status == progress.ModuleStatus.PASSED and best:
+        words = f"{words}, best score {best.score}%"
+    return Markup(f'<span class="status {css_class}">{escape(words)}</span>')
 
 
 def _module_or_404(course: Course, module_slug: str) -> Module:
@@ -67,7 +87,6 @@ def home():
         next_step=progress.next_step(course, state),
         complete=progress.course_complete(course, state),
         lasting=lasting_home.home_notes(current_user, course, state),
-        offer_form=ReminderOfferForm(formdata=None),
     )
 
 
@@ -154,7 +173,6 @@ def lesson(module_slug: str, lesson_slug: str):
         following=progress.step_after(module, lesson),
         completed=state.lesson_complete(module.slug, lesson.slug),
         preview=state.preview,
-        form=ConfirmForm(),
     )
 
 
@@ -181,37 +199,34 @@ def quiz(module_slug: str):
     access = progress.quiz_access(course, state, module)
     if not access.allowed:
         return _locked(access, "quiz")
-    form = QuizForm()
     if request.method == "GET":
-        return _quiz_page(module, state, form, quiz_layouts.open_layout(current_user.id, module.quiz))
+        return _quiz_page(module, state, quiz_layouts.open_layout(current_user.id, module.quiz))
+    form = QuizForm()
     if not form.validate_on_submit():
         abort(400, "The quiz form was incomplete. Please reload the quiz and try again.")
     try:
         result = grading.submit_quiz(current_user, module.quiz, request.form, form.submission_token.data or "")
     except grading.TamperedSubmission as error:
         layout = quiz_layouts.open_layout(current_user.id, module.quiz)
-        return _quiz_page(module, state, form, layout, problem=f"{error} Nothing was saved.", status=400)
+        return _quiz_page(module, state, layout, problem=f"{error} Nothing was saved.", status=400)
     if result.attempt is not None:
         return redirect(url_for("learn.attempt", module_slug=module.slug, attempt_id=result.attempt.id))
     if result.preview is not None:
         return _review_page(course, module, state, *result.preview, preview=True)
-    return _quiz_page(module, state, form, result.layout, errors=result.errors, notice=result.notice)
+    return _quiz_page(module, state, result.layout, errors=result.errors, notice=result.notice)
 
 
-def _quiz_page(module: Module, state: progress.LearnerState, form: QuizForm, layout, status: int = 200, **messages):
+def _quiz_page(module: Module, state: progress.LearnerState, layout, status: int = 200, **messages):
     """Render a quiz as one attempt shows it; answers already given stay filled in, unless the quiz changed."""
-    form.submission_token.data = layout.token
     keep = request.method == "POST" and not messages.get("notice")
     return render_template(
         "learn/quiz.html",
         module=module,
         layout=layout,
-        form=form,
         errors=messages.get("errors") or {},
         problem=messages.get("problem", ""),
         notice=messages.get("notice", ""),
         submitted=request.form if keep else None,
-        field_name=grading.field_name,
         best=state.best.get(module.slug),
         preview=state.preview,
     ), status
