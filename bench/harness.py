@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark password"
+# One browser's name, sent by every request of a benchmark's learner (wrk included). Flask-Login ties a
+# session to the browser that logged in; a request from "another browser" would rewrite the session cookie.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) lantern-bench"
 
 
 def free_port() -> int:
@@ -53,6 +56,7 @@ class Browser:
     def __init__(self, base: str, email: str):
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
         self.email = email
 
     def get(self, path: str) -> str:

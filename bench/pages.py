@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import PASSWORD, ROOT, Browser, gunicorn  # noqa: E402
+from bench.harness import PASSWORD, ROOT, USER_AGENT, Browser, gunicorn  # noqa: E402
 
 EMAIL = "bench.learner@example.org"
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict:
     """Run wrk against one URL; return requests/s, p50 and p99 in milliseconds, and errors."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
