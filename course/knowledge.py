@@ -87,14 +87,23 @@ def find_check(user_id: int, kind: str) -> KnowledgeCheck | None:
 
 
 def due_for(
-    user, course: Course, state: progress.LearnerState, follow_up_days: int, now: datetime | None = None
+    user,
+    course: Course,
+    state: progress.LearnerState,
+    follow_up_days: int,
+    now: datetime | None = None,
+    taken: Mapping[str, datetime] | None = None,
 ) -> str | None:
-    """Return the check due for this person now; staff previewing the course are never asked."""
+    """Return the check due for this person now; staff previewing the course are never asked.
+
+    `taken` (kind -> when) saves the query when the caller has read it already.
+    """
     if course.knowledge_check is None or not progress.records_progress(user):
         return None
     done, _ = progress.course_progress(course, state)
     complete = progress.course_complete(course, state)
-    return due_check(taken_checks(user.id), done > 0, complete, now or utcnow(), follow_up_days)
+    taken = taken_checks(user.id) if taken is None else taken
+    return due_check(taken, done > 0, complete, now or utcnow(), follow_up_days)
 
 
 def friendly_word(check: KnowledgeCheck, before: KnowledgeCheck | None) -> str:

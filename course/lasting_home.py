@@ -1,18 +1,35 @@
-"""What the learner's home says about keeping knowledge fresh: practice, the refresher, reminders."""
+"""What the learner's home says about keeping knowledge fresh: the knowledge check, practice, the refresher, reminders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from course import practice, refreshers, reminders
+import sqlalchemy as sa
+from flask import current_app
+
+from course import knowledge, practice, refreshers
 from course.content import Course
+from course.extensions import db
+from course.models import KnowledgeCheck, ReminderPreference, Role, User, utcnow
 from course.progress import LearnerState
-from course.models import Role, User, utcnow
+
+# The checks taken and the reminder choice, in one round trip built once: the home asks on every visit.
+# A row is a knowledge check (kind set) or the reminder choice (kind NULL).
+_USER_ID = sa.bindparam("user_id")
+_HOME_FACTS = sa.union_all(
+    sa.select(
+        KnowledgeCheck.kind, KnowledgeCheck.taken_at, sa.cast(sa.null(), sa.Boolean).label("email_reminders")
+    ).where(KnowledgeCheck.user_id == _USER_ID),
+    sa.select(
+        sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.DateTime), ReminderPreference.email_reminders
+    ).where(ReminderPreference.user_id == _USER_ID),
+)
 
 
 @dataclass(frozen=True)
 class HomeNotes:
+    knowledge_check: str | None  # the kind of check due now (before, after, follow_up), or None
     practise: int  # missed questions still to practise
     overdose_module_title: str
     current_until: datetime | None  # None: the overdose module is not passed yet
@@ -22,14 +39,20 @@ class HomeNotes:
 
 def home_notes(user: User, course: Course, state: LearnerState, now: datetime | None = None) -> HomeNotes:
     """Return the home page's notes for one learner (a few small queries, none that the state already answers)."""
+    now = now or utcnow()
+    rows = db.session.execute(_HOME_FACTS, {"user_id": user.id}).all()
+    taken = {row.kind: row.taken_at for row in rows if row.kind is not None}
+    reminder_choice = next((row.email_reminders for row in rows if row.kind is None), None)
     module = refreshers.overdose_module(course)
     # A refresher needs a pass of the module first, and practice a quiz attempt: the state knows both.
     passed = module is not None and state.quiz_passed(module.slug)
     until = refreshers.current_until(user.id, course) if passed else None
+    follow_up_days = current_app.config["FOLLOW_UP_AFTER_DAYS"]
     return HomeNotes(
+        knowledge_check=knowledge.due_for(user, course, state, follow_up_days, now, taken=taken),
         practise=len(practice.practice_set(course, user.id)) if state.attempt_counts else 0,
         overdose_module_title=module.title if module else "",
         current_until=until,
-        refresher_due=until is not None and until <= (now or utcnow()),
-        offer_reminders=user.role == Role.LEARNER and reminders.wants_reminders(user.id) is None,
+        refresher_due=until is not None and until <= now,
+        offer_reminders=user.role == Role.LEARNER and reminder_choice is None,
     )

@@ -20,15 +20,14 @@ def _require_login() -> None:
     """The check is the learner's own."""
 
 
-def _due(state: progress.LearnerState | None = None) -> str | None:
-    state = state or progress.state_for(current_user)
+def _due() -> str | None:
+    state = progress.state_for(current_user)
     return knowledge.due_for(current_user, get_course(), state, current_app.config["FOLLOW_UP_AFTER_DAYS"])
 
 
 @bp.app_template_global("knowledge_check_offer")
-def offer(state: progress.LearnerState) -> str | None:
-    """Return the check the learner home offers now (None: none due, or skipped in this session)."""
-    due = _due(state)
+def offer(due: str | None) -> str | None:
+    """Return the check the learner home offers now, given the one due (None: none due, or skipped in this session)."""
     return None if due is None or session.get(SKIPPED_KEY) == due else due
 
 
