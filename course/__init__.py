@@ -124,11 +124,6 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_filter(grading.field_name, "field_name")
     app.add_template_filter(links.link, "link")
 
-    @app.context_processor
-    def _navigation() -> dict:
-        # Lets the layout link to facilitator and admin pages only where they exist.
-        return {"url_endpoints": app.view_functions}
-
     hooks.register_request_hooks(app)
 
 

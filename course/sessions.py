@@ -42,8 +42,11 @@ class SessionRules:
         return cls(timedelta(minutes=config["SESSION_IDLE_MINUTES"]), timedelta(days=config["REMEMBER_DAYS"]))
 
 
-def session_expired(row: UserSession, now: datetime, rules: SessionRules) -> bool:
-    """Return whether a session row is over: past its end, or idle too long without remember-me."""
+def session_expired(row, now: datetime, rules: SessionRules) -> bool:
+    """Return whether a session (a UserSession, or a row with its times and remember) is over.
+
+    It is over past its end, or when idle too long without remember-me.
+    """
     if now >= row.expires_at:
         return True
     return not row.remember and now - row.last_seen_at > rules.idle
@@ -65,9 +68,10 @@ def start(user: User, remember: bool = False) -> None:
 
 
 # The session and its person in one query, built once: this runs on every logged-in request.
+# The session comes back as plain columns (only the person is needed as an object).
 _SESSION_AND_PERSON = (
-    sa.select(UserSession, User)
-    .join(User, User.id == UserSession.user_id)
+    sa.select(User, UserSession.id, UserSession.remember, UserSession.last_seen_at, UserSession.expires_at)
+    .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token_hash == sa.bindparam("token_hash"))
 )
 
@@ -77,17 +81,17 @@ def load(token: str) -> User | None:
     found = db.session.execute(_SESSION_AND_PERSON, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
-    row, user = found
+    user, session_id = found.User, found.id
     now = utcnow()
-    if session_expired(row, now, SessionRules.from_config()):
-        db.session.delete(row)
+    if session_expired(found, now, SessionRules.from_config()):
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == session_id))
         db.session.commit()
         g.session_expired = True  # the login page says why they must log in again
         return None
     if not user.active:
         return None
-    if now - row.last_seen_at > SEEN_RESOLUTION:
-        row.last_seen_at = now
+    if now - found.last_seen_at > SEEN_RESOLUTION:
+        db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
     user.session_token = token
     return user
