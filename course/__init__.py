@@ -117,12 +117,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from course import grading, hooks, links
+    from course import grading, hooks, page_cache
 
     app.add_template_filter(long_date, "long_date")
     # A filter, not a global: filters are plain calls in compiled templates, and a quiz names many fields.
     app.add_template_filter(grading.field_name, "field_name")
-    app.add_template_filter(links.link, "link")
+    app.add_template_filter(page_cache.link, "link")
 
     hooks.register_request_hooks(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from markupsafe import Markup
 
@@ -123,11 +124,12 @@ class Module:
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
 
-    @property
+    # Worked out on first use and kept (the course never changes while it is served).
+    @cached_property
     def minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
 
-    @property
+    @cached_property
     def sources(self) -> tuple[Source, ...]:
         """Return every source of the module's lessons, once each, in first-use order."""
         return tuple(dict.fromkeys(source for lesson in self.lessons for source in lesson.sources))

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from course import certificates, grading, lasting_home, progress, quiz_layouts
+from course import certificates, grading, lasting_home, page_cache, progress, quiz_layouts
 from course.loaded import get_course, long_date
 from course.content import Course, Lesson, Module
 from course.extensions import db
@@ -40,6 +40,15 @@ def status_label(status: progress.ModuleStatus, best: progress.BestAttempt | Non
     if status == progress.ModuleStatus.PASSED and best:
         words = f"{words}, best score {best.score}%"
     return Markup(f'<span class="status {css_class}">{escape(words)}</span>')
+
+
+@bp.app_template_filter("module_card")
+def module_card(module: Module, status: progress.ModuleStatus, best: progress.BestAttempt | None = None) -> Markup:
+    """Return a module's card on the learner home, rendered once for each status and best score."""
+    score = best.score if best and status == progress.ModuleStatus.PASSED else None
+    return page_cache.fragment(
+        "learn/_module_card.html", (module.slug, status, score), module=module, status=status, best=best
+    )
 
 
 def _module_or_404(course: Course, module_slug: str) -> Module:
