@@ -48,9 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # A database that vanished must make pages answer 503 within seconds, not hang them.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        # A database that vanished must make pages answer 503 within seconds, not hang them.
         options.setdefault("connect_args", {"connect_timeout": 3})
+        # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are noticed
+        # before a query fails. An SQLite file has no connection to lose, so it skips the ping.
+        options.setdefault("pool_pre_ping", True)
     db.init_app(app)
     # Batch mode: SQLite can only change a table by copying it.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -58,6 +61,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.login_view = "auth.login"
+    # Sessions are server-side rows that logout, a new password or deactivation end (course/sessions.py).
+    # Flask-Login's "basic" protection would only mark a session not fresh when the address or browser
+    # string changes (a phone moving between networks), and nothing here asks for freshness; it would
+    # hash both on every request and rewrite the cookie at each change.
+    login_manager.session_protection = None
 
     from course import models  # noqa: F401  (registers the tables on db.metadata)
 

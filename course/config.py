@@ -113,10 +113,9 @@ def from_environment(instance_path: str, needs_secret: bool = True) -> dict:
         "LANTERN_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key(instance_path, production) if needs_secret else "",
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are
-        # noticed before a query fails.
         # hide_parameters: a database error in the log never carries the values (emails, hashes).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # (PostgreSQL also pings each connection it hands out: see course/__init__.py.)
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "CONTENT_DIR": os.environ.get("LANTERN_CONTENT_DIR", str(PROJECT_ROOT / "modules")),
         # Flesch–Kincaid grade limits for lessons (see tests and `content check`).
         "CONTENT_MAX_GRADE": float(os.environ.get("LANTERN_CONTENT_MAX_GRADE", "6")),
