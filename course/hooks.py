@@ -21,6 +21,21 @@ CSP = (
 )
 
 
+_EVERYWHERE = (
+    ("Content-Security-Policy", CSP),  # no inline scripts or styles, nothing from elsewhere
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # The referrer stays on this site (forms need it); no other site learns where the person was.
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+# Every response's security headers, by whether this is production (HTTPS, so HSTS too).
+SECURITY_HEADERS = {
+    False: _EVERYWHERE,
+    True: _EVERYWHERE + (("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),),
+}
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database did not answer; pages say so with a 503 (see course/errors.py)."""
 
@@ -93,14 +108,11 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)  # no inline scripts or styles, nothing from elsewhere
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # The referrer stays on this site (forms need it); no other site learns where the person was.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        if current_app.config["LANTERN_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # A view may set its own (the accent stylesheet, a download); the rest get the site's.
+        present = {name.lower() for name in headers.keys()}
+        for name, value in SECURITY_HEADERS[current_app.config["LANTERN_ENV"] == "production"]:
+            if name.lower() not in present:
+                headers.add(name, value)
         if request.endpoint != "static" and _logged_in():
             # A shared family computer: the back button after logging out must show nothing.
             headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from enum import StrEnum
 from typing import Protocol
 
@@ -49,6 +50,11 @@ class LearnerState:
 
     def lesson_complete(self, module_slug: str, lesson_slug: str) -> bool:
         return (module_slug, lesson_slug) in self.completed
+
+    @cached_property
+    def touched_modules(self) -> frozenset[str]:
+        """Return the modules in which the learner opened a lesson or took the quiz."""
+        return frozenset(module_slug for module_slug, _ in self.started).union(self.attempt_counts)
 
     def quiz_passed(self, module_slug: str) -> bool:
         best = self.best.get(module_slug)
@@ -158,13 +164,12 @@ def state_from_rows(progress_rows: Iterable, attempt_rows: Iterable) -> LearnerS
 
 
 def _previous_module(course: Course, module: Module) -> Module | None:
-    index = course.modules.index(module)
-    return course.modules[index - 1] if index > 0 else None
+    return course.module_before(module)
 
 
 def module_touched(state: LearnerState, module: Module) -> bool:
     """Return whether the learner has ever opened anything in the module."""
-    return module.slug in state.attempt_counts or any(m == module.slug for m, _ in state.started)
+    return module.slug in state.touched_modules
 
 
 def module_unlocked(course: Course, state: LearnerState, module: Module) -> bool:
@@ -245,14 +250,10 @@ def module_status(course: Course, state: LearnerState, module: Module) -> Module
 
 def course_progress(course: Course, state: LearnerState) -> tuple[int, int]:
     """Return (steps done, steps in all): every lesson completed and every quiz passed counts one."""
-    total = done = 0
-    for module in course.modules:
-        for lesson in module.lessons:
-            total += 1
-            done += state.lesson_complete(module.slug, lesson.slug)
-        total += 1
-        done += state.quiz_passed(module.slug)
-    return done, total
+    # Only lessons the course still has count (a lesson removed from the content does not).
+    lessons_done = len(state.completed & course.lesson_keys)
+    quizzes_passed = sum(state.quiz_passed(module.slug) for module in course.modules)
+    return lessons_done + quizzes_passed, course.lesson_count + len(course.modules)
 
 
 def course_complete(course: Course, state: LearnerState) -> bool:

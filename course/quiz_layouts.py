@@ -35,6 +35,11 @@ class Layout:
     def question_list(self) -> tuple[Question, ...]:
         return tuple(shown.question for shown in self.questions)
 
+    @property
+    def asks_critical(self) -> bool:
+        """Return whether any question shown is one the learner must get right to pass."""
+        return any(shown.question.critical for shown in self.questions)
+
 
 def shuffled_choices(question: Question, rng: random.Random) -> tuple[Choice, ...]:
     """Return the choices in a random order; put-in-order never shows the right order, true/false keeps its own."""

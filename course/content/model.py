@@ -94,7 +94,11 @@ class Question:
         return tuple(choice.id for choice in self.choices if choice.correct)
 
     def choice(self, choice_id: str) -> Choice | None:
-        return next((choice for choice in self.choices if choice.id == choice_id), None)
+        return self._choices_by_id.get(choice_id)
+
+    @cached_property
+    def _choices_by_id(self) -> dict[str, Choice]:
+        return {choice.id: choice for choice in self.choices}
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,12 @@ class Quiz:
     draw: int | None = None
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._questions_by_id.get(question_id)
+
+    # Looked up for every question of every attempt shown or graded; the pool never changes once loaded.
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {question.id: question for question in self.questions}
 
 
 @dataclass(frozen=True)
@@ -152,9 +161,27 @@ class Course:
     knowledge_check: Quiz | None = None
 
     def module(self, slug: str) -> Module | None:
-        return next((module for module in self.modules if module.slug == slug), None)
+        return self._modules_by_slug.get(slug)
 
-    @property
+    def module_before(self, module: Module) -> Module | None:
+        """Return the module that comes before this one (None for the first)."""
+        return self._previous_modules.get(module.slug)
+
+    # Worked out on first use and kept: the rules ask on every page, and the course never changes.
+    @cached_property
+    def _modules_by_slug(self) -> dict[str, Module]:
+        return {module.slug: module for module in self.modules}
+
+    @cached_property
+    def _previous_modules(self) -> dict[str, Module]:
+        return {module.slug: previous for previous, module in zip(self.modules, self.modules[1:])}
+
+    @cached_property
+    def lesson_keys(self) -> frozenset[tuple[str, str]]:
+        """Return every lesson as (module slug, lesson slug)."""
+        return frozenset((module.slug, lesson.slug) for module in self.modules for lesson in module.lessons)
+
+    @cached_property
     def lesson_count(self) -> int:
         return sum(len(module.lessons) for module in self.modules)
 
