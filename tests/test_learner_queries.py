@@ -1,0 +1,45 @@
+"""The learner's busiest pages read the person and their progress in one or two queries, whatever their progress."""
+
+from __future__ import annotations
+
+from tests.test_dashboard_queries import count_queries
+from tests.test_learn import WRONG_FIRST, complete, finish_module_one, take_quiz
+
+# Page -> SQL statements it may run: the session with its person, the lessons and attempts in one,
+# then what the page itself shows (the home: checks taken and reminder choice; the quiz: its open layout).
+BUDGET = {
+    "/learn/first-steps/hello": 2,
+    "/learn/first-steps/quiz": 3,
+    "/learn": 3,
+}
+# A learner with attempts also gets the practice and refresher notes on the home page.
+HOME_WITH_ATTEMPTS = 5
+
+
+def _counts(app, client) -> dict[str, int]:
+    counts = {}
+    for page in BUDGET:
+        client.get(page)  # opening a lesson or a quiz the first time writes; going back must not
+        with count_queries(app) as statements:
+            response = client.get(page)
+        assert response.status_code == 200, page
+        counts[page] = len(statements)
+    return counts
+
+
+def test_lesson_quiz_and_home_read_a_fixed_number_of_queries(app, client, login_as):
+    login_as()
+    client.get("/learn")  # the first page after logging in notes "last seen": not a page's cost
+    complete(client, "first-steps", "hello")
+    complete(client, "first-steps", "second")
+    new = _counts(app, client)
+    assert new == BUDGET, new
+
+    # Far along: a failed and a passed attempt, the next module opened. The lesson and quiz cost the same.
+    take_quiz(client, "first-steps", WRONG_FIRST)
+    finish_module_one(client)
+    client.get("/learn/staying-safe/steps")
+    along = _counts(app, client)
+    assert along["/learn/first-steps/hello"] == BUDGET["/learn/first-steps/hello"]
+    assert along["/learn/first-steps/quiz"] == BUDGET["/learn/first-steps/quiz"]
+    assert along["/learn"] <= HOME_WITH_ATTEMPTS, along
