@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the Lantern app: config -> extensions -> content -> blueprints -> errors -> cli."""
     app = Flask(__name__, instance_path=os.environ.get("LANTERN_INSTANCE_PATH") or None)
+    # Block tags ({% if %}, {% for %}) leave no blank lines or indentation behind: smaller pages, same HTML.
+    app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True}
     os.makedirs(app.instance_path, exist_ok=True)
     # Tests name their own key: then the instance folder's key file is never made.
     needs_secret = not (test_config and "SECRET_KEY" in test_config)

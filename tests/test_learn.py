@@ -476,7 +476,8 @@ def test_an_always_open_module_and_where_to_start_when_worried(app, client, extr
     AuthActions(other).login(make_user().email)
     home = other.get("/learn").text
     assert "Worried about an overdose right now?" in home
-    assert 'href="/emergency"' in home and 'start with\n    <a href="/learn/staying-safe">Staying safe</a>' in home
+    words = " ".join(home.split())  # as a reader sees it: line breaks and indentation do not count
+    assert 'href="/emergency"' in home and 'start with <a href="/learn/staying-safe">Staying safe</a>' in words
     assert other.get("/learn/staying-safe/steps").status_code == 200
     assert other.get("/learn/first-steps/second").status_code == 403
     assert other.get("/learn/staying-safe/quiz").status_code == 403  # its quiz waits for its lesson
