@@ -13,7 +13,7 @@ from course import certificates, refreshers
 from course.content import Course
 from course.extensions import db
 from course.models import ResponseCertificate, User, utcnow
-from course.pdf import centred, footer, framed_page, heading
+from course.pdf import Organisation, centred, footer, framed_page, heading
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,13 @@ def find(code: str) -> ResponseCertificate | None:
     return db.session.scalar(sa.select(ResponseCertificate).where(ResponseCertificate.code == cleaned))
 
 
-def response_pdf(name: str, module_title: str, issued: str, current_until: str, code: str, verify_url: str) -> bytes:
-    """Draw the overdose-response certificate as a one-page PDF (A4 portrait)."""
-    pdf = framed_page("Lantern overdose response certificate", "portrait")
+def response_pdf(
+    name: str, module_title: str, issued: str, current_until: str, code: str, verify_url: str,
+    org: Organisation | None = None,
+) -> bytes:
+    """Draw the overdose-response certificate as a one-page PDF (A4 portrait), with the clinic that runs the site."""
+    org = org if org is not None else Organisation.from_config()
+    pdf = framed_page("Lantern overdose response certificate", "portrait", org)
     heading(pdf, "Overdose response", top=40, size=26, line_height=12)
     pdf.set_font("DejaVu", "", 14)
     pdf.ln(8)
@@ -79,5 +83,5 @@ def response_pdf(name: str, module_title: str, issued: str, current_until: str, 
     pdf.ln(6)
     centred(pdf, 8, f"First issued on {issued}")
     centred(pdf, 8, f"Current until {current_until}, and renewed by each refresher passed")
-    footer(pdf, [f"Check it at {verify_url}", f"(code {code})"], from_bottom=45, size=11, line_height=6)
+    footer(pdf, [f"Check it at {verify_url}", f"(code {code})"], from_bottom=45, size=11, line_height=6, org=org)
     return bytes(pdf.output())

@@ -183,6 +183,15 @@ def test_the_certificate_names_the_clinic():
     assert b"/Author (Lantern)" in certificate_pdf("Ana", "November 23, 2026", "ABCD", "http://x/v", ["One"])
 
 
+def test_the_overdose_response_certificate_names_the_clinic_too():
+    from course.response_certificates import response_pdf
+
+    clinic = Organisation("Riverside Family Clinic", "(555) 010-2000")
+    pdf = response_pdf("Ana", "Overdose", "November 23, 2026", "February 21, 2027", "ABCD", "http://x/v", clinic)
+    assert pdf.startswith(b"%PDF") and b"/Author (Riverside Family Clinic)" in pdf
+    assert b"/Author (Lantern)" in response_pdf("Ana", "Overdose", "November 23, 2026", "February 21, 2027", "ABCD", "http://x/v")
+
+
 def test_the_accent_colour_and_logo_settings_are_checked(monkeypatch, tmp_path):
     monkeypatch.setenv("LANTERN_ORG_ACCENT", "#0B5394")
     assert config.org_accent() == "#0b5394"
