@@ -163,10 +163,6 @@ def state_from_rows(progress_rows: Iterable, attempt_rows: Iterable) -> LearnerS
 # --- rules -----------------------------------------------------------------------------
 
 
-def _previous_module(course: Course, module: Module) -> Module | None:
-    return course.module_before(module)
-
-
 def module_touched(state: LearnerState, module: Module) -> bool:
     """Return whether the learner has ever opened anything in the module."""
     return module.slug in state.touched_modules
@@ -176,7 +172,7 @@ def module_unlocked(course: Course, state: LearnerState, module: Module) -> bool
     """A module opens when the one before it is passed (an always-open one at once); once opened it stays open."""
     if state.preview or module.always_open:
         return True
-    previous = _previous_module(course, module)
+    previous = course.module_before(module)
     return previous is None or state.quiz_passed(previous.slug) or module_touched(state, module)
 
 
@@ -185,7 +181,7 @@ def lesson_access(course: Course, state: LearnerState, module: Module, lesson: L
     if state.preview or (module.slug, lesson.slug) in state.started:
         return Access(True)  # going back to anything already opened is always allowed
     if not module_unlocked(course, state, module):
-        previous = _previous_module(course, module)
+        previous = course.module_before(module)
         assert previous is not None
         return Access(
             False,
@@ -209,7 +205,7 @@ def quiz_access(course: Course, state: LearnerState, module: Module) -> Access:
     if state.preview or module.slug in state.attempt_counts:
         return Access(True)
     if not module_unlocked(course, state, module):
-        previous = _previous_module(course, module)
+        previous = course.module_before(module)
         assert previous is not None
         return Access(
             False,
@@ -229,7 +225,7 @@ def quiz_access(course: Course, state: LearnerState, module: Module) -> Access:
 def next_open_in(course: Course, state: LearnerState, module: Module) -> tuple[str, str | None]:
     """Return the first unfinished step of a module, walking back to the first open module."""
     while not module_unlocked(course, state, module):
-        previous = _previous_module(course, module)
+        previous = course.module_before(module)
         assert previous is not None
         module = previous
     for lesson in module.lessons:
