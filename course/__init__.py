@@ -127,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from course import grading, hooks, page_cache
+    from course import csrf_tokens, grading, hooks, page_cache
 
     app.add_template_filter(long_date, "long_date")
     # A filter, not a global: filters are plain calls in compiled templates, and a quiz names many fields.
@@ -135,6 +135,7 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_filter(page_cache.link, "link")
 
     hooks.register_request_hooks(app)
+    csrf_tokens.install(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

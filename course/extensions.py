@@ -28,3 +28,13 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def read(statement, params: dict | None = None):
+    """Run a Core statement (on tables, not ORM classes) in this request's transaction; return the Result.
+
+    For the queries every page runs: Session.execute costs more than such a query itself (it
+    prepares ORM loading even when there is nothing to load), while this skips straight to the
+    session's connection, in the same transaction as everything else the request does.
+    """
+    return db.session.connection().execute(statement, params or {})

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from course.content import Course, Lesson, Module
-from course.extensions import db
+from course.extensions import db, read
 from course.models import LessonProgress, QuizAttempt, utcnow
 
 
@@ -108,31 +108,33 @@ def state_for(user: Person) -> LearnerState:
 
 
 # One learner's lessons and attempts in one round trip, built once: this runs on every course page.
-# A row is a lesson (id NULL) or a quiz attempt (lesson_slug and completed_at NULL).
+# A row is a lesson (id NULL) or a quiz attempt (lesson_slug and completed_at NULL). On the tables,
+# read through course.extensions.read: the ORM would only add per-query work to plain rows.
 _USER_ID = sa.bindparam("user_id")
+_LESSONS, _ATTEMPTS = LessonProgress.__table__, QuizAttempt.__table__
 _LEARNER_ROWS = sa.union_all(
     sa.select(
-        LessonProgress.module_slug,
-        LessonProgress.lesson_slug,
-        LessonProgress.completed_at,
+        _LESSONS.c.module_slug,
+        _LESSONS.c.lesson_slug,
+        _LESSONS.c.completed_at,
         sa.cast(sa.null(), sa.Integer).label("id"),
         sa.cast(sa.null(), sa.Integer).label("score"),
         sa.cast(sa.null(), sa.Boolean).label("passed"),
-    ).where(LessonProgress.user_id == _USER_ID),
+    ).where(_LESSONS.c.user_id == _USER_ID),
     sa.select(
-        QuizAttempt.module_slug,
+        _ATTEMPTS.c.module_slug,
         sa.cast(sa.null(), sa.String).label("lesson_slug"),
         sa.cast(sa.null(), sa.DateTime).label("completed_at"),
-        QuizAttempt.id,
-        QuizAttempt.score,
-        QuizAttempt.passed,
-    ).where(QuizAttempt.user_id == _USER_ID),
+        _ATTEMPTS.c.id,
+        _ATTEMPTS.c.score,
+        _ATTEMPTS.c.passed,
+    ).where(_ATTEMPTS.c.user_id == _USER_ID),
 )
 
 
 def load_state(user_id: int) -> LearnerState:
     """Read one learner's lesson progress and quiz results (one query)."""
-    rows = db.session.execute(_LEARNER_ROWS, {"user_id": user_id}).all()
+    rows = read(_LEARNER_ROWS, {"user_id": user_id}).all()
     return state_from_rows([row for row in rows if row.id is None], [row for row in rows if row.id is not None])
 
 

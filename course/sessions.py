@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, g
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from course.extensions import db
+from course.extensions import db, read
 from course.models import User, UserSession, utcnow
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
@@ -68,31 +70,69 @@ def start(user: User, remember: bool = False) -> None:
 
 
 # The session and its person in one query, built once: this runs on every logged-in request.
-# The session comes back as plain columns (only the person is needed as an object).
+# A Core query on the tables (course.extensions.read): the ORM's per-query work costs more than the
+# query here. The password hash is left out; the person object loads it if it is ever asked for.
+_USERS, _SESSIONS = User.__table__, UserSession.__table__
+_PERSON_COLUMNS = tuple(column for column in _USERS.c if column.key != "password_hash")
 _SESSION_AND_PERSON = (
-    sa.select(User, UserSession.id, UserSession.remember, UserSession.last_seen_at, UserSession.expires_at)
-    .join(UserSession, UserSession.user_id == User.id)
-    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+    sa.select(
+        *_PERSON_COLUMNS,
+        _SESSIONS.c.id.label("session_id"),
+        _SESSIONS.c.remember.label("session_remember"),
+        _SESSIONS.c.last_seen_at.label("session_last_seen_at"),
+        _SESSIONS.c.expires_at.label("session_expires_at"),
+    )
+    .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
+    .where(_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
 )
+
+
+@dataclass(frozen=True)
+class _SessionTimes:
+    remember: bool
+    last_seen_at: datetime
+    expires_at: datetime
+
+
+def _person(row: sa.Row) -> User:
+    """Return the row's person as a persistent User of this request's ORM session, as a query would.
+
+    The object is filled the way the ORM's own loading fills one (its attributes set directly, then
+    marked as loaded), so it has no pending changes; attributes not read (the password hash) are
+    loaded from the database if used. A person the session already holds is returned as it is.
+    """
+    existing = db.session.identity_map.get(identity_key(User, row.id))
+    if existing is not None:
+        return existing
+    user = _USER_CLASS.new_instance()
+    user.__dict__.update((column.key, row._mapping[column]) for column in _PERSON_COLUMNS)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
+
+
+_USER_CLASS = sa.inspect(User).class_manager
 
 
 def load(token: str) -> User | None:
     """Return the active user of a live session token (Flask-Login's user loader), or None."""
-    found = db.session.execute(_SESSION_AND_PERSON, {"token_hash": _hash(token)}).first()
+    found = read(_SESSION_AND_PERSON, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
-    user, session_id = found.User, found.id
+    session_id = found.session_id
+    times = _SessionTimes(found.session_remember, found.session_last_seen_at, found.session_expires_at)
     now = utcnow()
-    if session_expired(found, now, SessionRules.from_config()):
+    if session_expired(times, now, SessionRules.from_config()):
         db.session.execute(sa.delete(UserSession).where(UserSession.id == session_id))
         db.session.commit()
         g.session_expired = True  # the login page says why they must log in again
         return None
-    if not user.active:
+    if not found.active:
         return None
-    if now - found.last_seen_at > SEEN_RESOLUTION:
+    if now - times.last_seen_at > SEEN_RESOLUTION:
         db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
+    user = _person(found)
     user.session_token = token
     return user
 

@@ -1,6 +1,7 @@
 """Sessions end when they should: a cookie replayed after logout, a password change,
 deactivation or deletion is refused; idle and absolute limits; remember-me bounded and rotated."""
 
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -216,3 +217,38 @@ def test_maintenance_purge_deletes_ended_sessions_only(app, client, make_user, r
     result = runner.invoke(args=["maintenance", "purge"])
     assert result.exit_code == 0 and "Deleted 1 ended session(s)" in result.output
     assert len(sessions_of(app, user.id)) == 1
+
+
+def test_one_signed_csrf_token_serves_every_page_of_a_session_and_is_checked_on_posts(app, client, make_user):
+    # The signature is made once per process (course/csrf_tokens.py); a post must still need it.
+    user = make_user()
+    login(client, user.email)
+    first = csrf_token(client.get("/learn").text)
+    time.sleep(1.1)  # a fresh signature would carry another timestamp
+    assert csrf_token(client.get("/account").text) == first
+    other = app.test_client()
+    login(other, make_user().email)
+    assert csrf_token(other.get("/account").text) != first  # another browser, another token
+    refused = client.post("/account/name", data={"display_name": "Robin", "csrf_token": first + "x"})
+    assert refused.status_code == 400
+    renamed = client.post("/account/name", data={"display_name": "Robin", "csrf_token": first})
+    assert renamed.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).display_name == "Robin"
+    assert post(client, "/logout").status_code == 302
+    assert client.get("/learn").status_code == 302  # logged out by that token
+
+
+def test_the_person_of_a_request_is_read_without_the_password_hash_yet_can_check_it(app, client, make_user):
+    # The session query leaves the hash out; changing the password must still check the old one.
+    user = make_user()
+    login(client, user.email)
+    page = client.get("/account")
+    new = {"change-password": "a brand new passphrase", "change-confirm": "a brand new passphrase",
+           "csrf_token": csrf_token(page.text)}
+    wrong = client.post("/account/password", data={**new, "change-current_password": "not the password"})
+    assert wrong.status_code == 400 and "That is not your current password." in wrong.text
+    changed = client.post("/account/password", data={**new, "change-current_password": PASSWORD})
+    assert changed.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).check_password("a brand new passphrase")
