@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from course import config
 from course.content import ContentError, load_course
 from course.loaded import long_date
+from course.session_cookie import SessionCookie
 from course.extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
         # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are noticed
         # before a query fails. An SQLite file has no connection to lose, so it skips the ping.
         options.setdefault("pool_pre_ping", True)
+    app.session_interface = SessionCookie()
     db.init_app(app)
     # Batch mode: SQLite can only change a table by copying it.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -132,7 +134,7 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     # A filter, not a global: filters are plain calls in compiled templates, and a quiz names many fields.
     app.add_template_filter(grading.field_name, "field_name")
-    app.add_template_filter(page_cache.link, "link")
+    page_cache.install(app)
 
     hooks.register_request_hooks(app)
     csrf_tokens.install(app)

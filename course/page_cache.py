@@ -10,44 +10,78 @@ module, its status and the best score, so thousands of learners share a few doze
 
 Each app keeps its own pieces (its course is fixed while it serves), and a request served under
 another prefix (SCRIPT_NAME) gets its own, so a kept piece is always what rendering would give.
+The template filters read the request and the app from the template's own context, not through
+Flask's context-local proxies: a page asks for dozens of pieces.
 """
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from weakref import WeakKeyDictionary
+
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 # The keys are content slugs and statuses, so the pieces are few; the limit only keeps memory bounded.
 MAX_KEPT = 4096
 
+# Each app's kept pieces, found by its template environment (one per app).
+_KEPT: WeakKeyDictionary[Environment, dict[str, dict]] = WeakKeyDictionary()
 
-def _kept(kind: str) -> dict:
-    kept: dict = current_app.extensions.setdefault(f"lantern_kept_{kind}", {})
+
+def _kept(environment: Environment, kind: str) -> dict:
+    kinds = _KEPT.get(environment)
+    if kinds is None:
+        kinds = _KEPT[environment] = {"links": {}, "fragments": {}}
+    kept = kinds[kind]
     if len(kept) >= MAX_KEPT:
         kept.clear()
     return kept
 
 
-def link(endpoint: str, **values: str) -> str:
-    """Return url_for(endpoint, **values), built the first time it is asked for."""
-    if not has_request_context():
-        return url_for(endpoint, **values)  # mail and commands: not worth keeping
-    kept = _kept("links")
-    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+def _link(environment: Environment, script_root: str, endpoint: str, values: dict) -> str:
+    kept = _kept(environment, "links")
+    key = (script_root, endpoint, tuple(sorted(values.items())))
     address = kept.get(key)
     if address is None:
         address = kept[key] = url_for(endpoint, **values)
     return address
 
 
-def fragment(template: str, key: tuple, **context) -> Markup:
-    """Return the template rendered with `context`, rendered the first time `key` is asked for.
+def link(endpoint: str, **values: str) -> str:
+    """Return url_for(endpoint, **values), built the first time it is asked for."""
+    if not has_request_context():
+        return url_for(endpoint, **values)  # mail and commands: not worth keeping
+    return _link(current_app.jinja_env, request.script_root, endpoint, values)
 
-    `key` must name everything in `context` that the template's output depends on.
+
+@pass_context
+def link_filter(context: Context, endpoint: str, **values: str) -> str:
+    """The `link` template filter: link() with the request taken from the template's context."""
+    current = context.get("request")
+    if current is None:
+        return url_for(endpoint, **values)
+    return _link(context.environment, current.script_root, endpoint, values)
+
+
+def fragment(template: str, key: tuple, context: Context | None = None, **values) -> Markup:
+    """Return the template rendered with `values`, rendered the first time `key` is asked for.
+
+    `key` must name everything in `values` that the template's output depends on. A filter
+    passes its template `context`, where the request and the app are found without proxies.
     """
-    kept = _kept("fragments")
-    full_key = (template, request.script_root, key)
+    if context is not None:
+        environment, script_root = context.environment, context["request"].script_root
+    else:
+        environment, script_root = current_app.jinja_env, request.script_root
+    kept = _kept(environment, "fragments")
+    full_key = (template, script_root, key)
     html = kept.get(full_key)
     if html is None:
-        html = kept[full_key] = Markup(render_template(template, **context))
+        html = kept[full_key] = Markup(render_template(template, **values))
     return html
+
+
+def install(app: Flask) -> None:
+    app.add_template_filter(link_filter, "link")

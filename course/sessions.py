@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -67,6 +67,9 @@ def start(user: User, remember: bool = False) -> None:
     db.session.commit()
     user.session_token = token
     login_user(user, remember=remember, duration=rules.remember)
+    # Flask-Login's browser fingerprint is only read by its session protection, which is off
+    # (course/__init__.py): without it the cookie is smaller and cheaper to read on every request.
+    session.pop("_id", None)
 
 
 # The session and its person in one query, built once: this runs on every logged-in request.

@@ -252,3 +252,19 @@ def test_the_person_of_a_request_is_read_without_the_password_hash_yet_can_check
     assert changed.status_code == 302
     with app.app_context():
         assert db.session.get(User, user.id).check_password("a brand new passphrase")
+
+
+def test_the_session_cookie_is_signed_as_flask_itself_signs_it(app, client, make_user):
+    # course/session_cookie.py keeps Flask's format: cookies from before a deploy stay valid, and back.
+    from flask.sessions import SecureCookieSessionInterface
+
+    ours, flasks = app.session_interface.get_signing_serializer(app), SecureCookieSessionInterface().get_signing_serializer(app)
+    data = {"_user_id": "a token", "csrf_token": "0123abcd", "_flashes": [("info", "Saved.")]}
+    assert flasks.loads(ours.dumps(data)) == data
+    assert ours.loads(flasks.dumps(data)) == data
+    tampered = ours.dumps(data)[:-2] + "xx"
+    assert client.get("/learn", headers={"Cookie": f"session={tampered}"}).status_code == 302  # not logged in
+    user = make_user()
+    login(client, user.email)
+    held = ours.loads(cookie(client))
+    assert set(held) == {"_fresh", "_user_id", "csrf_token"}  # no browser fingerprint: protection is off

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from course import certificates, grading, lasting_home, page_cache, progress, quiz_layouts
@@ -43,11 +45,14 @@ def status_label(status: progress.ModuleStatus, best: progress.BestAttempt | Non
 
 
 @bp.app_template_filter("module_card")
-def module_card(module: Module, status: progress.ModuleStatus, best: progress.BestAttempt | None = None) -> Markup:
+@pass_context
+def module_card(
+    context: Context, module: Module, status: progress.ModuleStatus, best: progress.BestAttempt | None = None
+) -> Markup:
     """Return a module's card on the learner home, rendered once for each status and best score."""
     score = best.score if best and status == progress.ModuleStatus.PASSED else None
     return page_cache.fragment(
-        "learn/_module_card.html", (module.slug, status, score), module=module, status=status, best=best
+        "learn/_module_card.html", (module.slug, status, score), context, module=module, status=status, best=best
     )
 
 
