@@ -15,7 +15,7 @@ from course import config
 from course.content import ContentError, load_course
 from course.loaded import long_date
 from course.session_cookie import SessionCookie
-from course.extensions import csrf, db, limiter, login_manager, migrate
+from course.extensions import csrf, db, limiter, login_manager, migrate, release_reading_connection
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
         options.setdefault("pool_pre_ping", True)
     app.session_interface = SessionCookie()
     db.init_app(app)
+    app.teardown_appcontext(release_reading_connection)
     # Batch mode: SQLite can only change a table by copying it.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)

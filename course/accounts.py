@@ -159,11 +159,11 @@ def log_in(email: str, password: str, address: str, remember: bool) -> tuple[Use
     return user, None
 
 
-def touch_last_seen(user: User) -> None:
-    """Note that the user is here, at most every few minutes (not a write per request)."""
+def touch_last_seen(person: sessions.SignedIn) -> None:
+    """Note that the person is here, at most every few minutes (not a write per request)."""
     now = utcnow()
-    if user.last_seen_at is None or now - user.last_seen_at > LAST_SEEN_RESOLUTION:
-        user.last_seen_at = now
+    if person.last_seen_at is None or now - person.last_seen_at > LAST_SEEN_RESOLUTION:
+        db.session.execute(sa.update(User).where(User.id == person.id).values(last_seen_at=now))
         db.session.commit()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from course.content import ContentError
-from course.extensions import db
+from course.extensions import db, release_reading_connection
 from course.hooks import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def _drain_request_body() -> None:
 
 def database_unavailable_page():
     db.session.rollback()
+    release_reading_connection()
     _as_anonymous()
     if request.endpoint == "public.emergency":
         from course.views.public import emergency

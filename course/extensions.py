@@ -6,7 +6,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from flask import g
+from sqlalchemy import Connection, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -31,10 +32,37 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def read(statement, params: dict | None = None):
-    """Run a Core statement (on tables, not ORM classes) in this request's transaction; return the Result.
+    """Run a Core SELECT (on tables, not ORM classes) for this request; return the Result.
 
-    For the queries every page runs: Session.execute costs more than such a query itself (it
-    prepares ORM loading even when there is nothing to load), while this skips straight to the
-    session's connection, in the same transaction as everything else the request does.
+    For the queries every page runs. Session.execute costs more than such a query itself (it
+    prepares ORM loading even when there is nothing to load), and a page that only reads need
+    not open an ORM session at all: it reads on one plain connection of its own, returned to
+    the pool when the request ends. Once the session has a transaction (the request is
+    changing something), reads go through the session's connection, so they see those changes.
     """
-    return db.session.connection().execute(statement, params or {})
+    if not getattr(statement, "is_select", False):
+        # Changes go through the session, whose hooks keep the stored learner summaries current.
+        raise TypeError("read() runs SELECT statements only")
+    return _reading_connection().execute(statement, params or {})
+
+
+def _reading_connection() -> Connection:
+    if db.session.registry.has():
+        session = db.session()
+        if session.in_transaction():
+            return session.connection()
+    connection = g.get(_READING)
+    if connection is None:
+        connection = db.engine.connect()
+        setattr(g, _READING, connection)
+    return connection
+
+
+def release_reading_connection(_error: BaseException | None = None) -> None:
+    """Return the request's reading connection to the pool (at the end of a request, or after a database error)."""
+    connection = g.pop(_READING, None)
+    if connection is not None:
+        connection.close()
+
+
+_READING = "_lantern_reading_connection"

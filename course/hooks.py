@@ -9,7 +9,7 @@ from flask_login import current_user, user_loaded_from_cookie
 from sqlalchemy.exc import SQLAlchemyError
 
 from course import sessions
-from course.extensions import db, login_manager
+from course.extensions import db, login_manager, release_reading_connection
 
 # Pages that must work with the database gone: the emergency page above all.
 NO_DATABASE_ENDPOINTS = {"public.emergency", "public.healthz", "static"}
@@ -46,6 +46,7 @@ def load_user(token: str):
         return sessions.load(token)
     except SQLAlchemyError:
         db.session.rollback()
+        release_reading_connection()  # a broken connection is not read on again
         g.database_unavailable = True  # the visitor is anonymous for this request
         return None
 

@@ -10,20 +10,22 @@ from flask import current_app
 
 from course import knowledge, practice, refreshers
 from course.content import Course
-from course.extensions import db
+from course.extensions import read
 from course.models import KnowledgeCheck, ReminderPreference, Role, User, utcnow
 from course.progress import LearnerState
 
 # The checks taken and the reminder choice, in one round trip built once: the home asks on every visit.
-# A row is a knowledge check (kind set) or the reminder choice (kind NULL).
+# A row is a knowledge check (kind set) or the reminder choice (kind NULL). On the tables, read through
+# course.extensions.read (plain columns need no ORM loading).
 _USER_ID = sa.bindparam("user_id")
+_CHECKS, _REMINDERS = KnowledgeCheck.__table__, ReminderPreference.__table__
 _HOME_FACTS = sa.union_all(
     sa.select(
-        KnowledgeCheck.kind, KnowledgeCheck.taken_at, sa.cast(sa.null(), sa.Boolean).label("email_reminders")
-    ).where(KnowledgeCheck.user_id == _USER_ID),
+        _CHECKS.c.kind, _CHECKS.c.taken_at, sa.cast(sa.null(), sa.Boolean).label("email_reminders")
+    ).where(_CHECKS.c.user_id == _USER_ID),
     sa.select(
-        sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.DateTime), ReminderPreference.email_reminders
-    ).where(ReminderPreference.user_id == _USER_ID),
+        sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.DateTime), _REMINDERS.c.email_reminders
+    ).where(_REMINDERS.c.user_id == _USER_ID),
 )
 
 
@@ -40,7 +42,7 @@ class HomeNotes:
 def home_notes(user: User, course: Course, state: LearnerState, now: datetime | None = None) -> HomeNotes:
     """Return the home page's notes for one learner (a few small queries, none that the state already answers)."""
     now = now or utcnow()
-    rows = db.session.execute(_HOME_FACTS, {"user_id": user.id}).all()
+    rows = read(_HOME_FACTS, {"user_id": user.id}).all()
     taken = {row.kind: row.taken_at for row in rows if row.kind is not None}
     reminder_choice = next((row.email_reminders for row in rows if row.kind is None), None)
     module = refreshers.overdose_module(course)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from course.content import Choice, Question, Quiz
-from course.extensions import db
+from course.extensions import db, read
 from course.models import AttemptAnswer, QuizAttempt, QuizLayout
 
 
@@ -108,24 +108,24 @@ def asked_counts(user_id: int, module_slug: str) -> dict[str, int]:
 
 
 # The learner's open layout of a quiz version, built once: every visit to a quiz page asks.
+# On the table, read through course.extensions.read (plain columns need no ORM loading).
+_LAYOUTS = QuizLayout.__table__
 _OPEN_LAYOUT = (
-    sa.select(QuizLayout.token, QuizLayout.questions)
+    sa.select(_LAYOUTS.c.token, _LAYOUTS.c.questions)
     .where(
-        QuizLayout.user_id == sa.bindparam("user_id"),
-        QuizLayout.module_slug == sa.bindparam("module_slug"),
-        QuizLayout.content_version == sa.bindparam("version"),
-        QuizLayout.attempt_id.is_(None),
+        _LAYOUTS.c.user_id == sa.bindparam("user_id"),
+        _LAYOUTS.c.module_slug == sa.bindparam("module_slug"),
+        _LAYOUTS.c.content_version == sa.bindparam("version"),
+        _LAYOUTS.c.attempt_id.is_(None),
     )
-    .order_by(QuizLayout.id.desc())
+    .order_by(_LAYOUTS.c.id.desc())
     .limit(1)
 )
 
 
 def open_layout(user_id: int, quiz: Quiz, rng: random.Random | None = None) -> Layout:
     """Return the learner's open layout of this quiz version, drawing and storing a new one if there is none."""
-    row = db.session.execute(
-        _OPEN_LAYOUT, {"user_id": user_id, "module_slug": quiz.module_slug, "version": quiz.version}
-    ).first()
+    row = read(_OPEN_LAYOUT, {"user_id": user_id, "module_slug": quiz.module_slug, "version": quiz.version}).first()
     if row is not None:
         return layout_from_row(quiz, row)
     layout = draw_layout(quiz, asked_counts(user_id, quiz.module_slug), rng or random.SystemRandom(), secrets.token_urlsafe(24))

@@ -18,11 +18,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from course.extensions import db, read
-from course.models import User, UserSession, utcnow
+from course.models import RoleChecks, User, UserSession, utcnow
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 # last_seen_at is written at most this often: not a write per request.
@@ -54,7 +52,55 @@ def session_expired(row, now: datetime, rules: SessionRules) -> bool:
     return not row.remember and now - row.last_seen_at > rules.idle
 
 
-def start(user: User, remember: bool = False) -> None:
+@dataclass(frozen=True, eq=False)
+class SignedIn(RoleChecks):
+    """The signed-in person of a request (Flask-Login's current_user), read with their session.
+
+    A plain value, not an ORM row: every logged-in page reads it, and most pages only ask who
+    this is and what their role allows. It is frozen, so nothing can change it believing the
+    change is saved: code that changes the account works on `row()`.
+    """
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    active: bool
+    created_at: datetime
+    last_seen_at: datetime | None
+    session_token: str  # the random token of this browser's session row
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def row(self) -> User:
+        """Return this person's User row in the request's ORM session, to change the account."""
+        user = db.session.get_one(User, self.id)
+        user.session_token = self.session_token  # this browser's session, e.g. the one a new password keeps
+        return user
+
+    def check_password(self, password: str) -> bool:
+        return self.row().check_password(password)
+
+    @classmethod
+    def of(cls, user: User | SignedIn, session_token: str) -> SignedIn:
+        """Return the person as signed in with this session token (at login, or a remember-me renewal)."""
+        return cls(
+            **{key: getattr(user, key) for key in _PERSON_FIELDS}, session_token=session_token
+        )
+
+
+_PERSON_FIELDS = ("id", "email", "display_name", "role", "active", "created_at", "last_seen_at")
+
+
+def start(user: User | SignedIn, remember: bool = False) -> None:
     """Log the user in on this device: a new session row, its token in the cookies."""
     rules = SessionRules.from_config()
     token = secrets.token_urlsafe(32)
@@ -65,21 +111,19 @@ def start(user: User, remember: bool = False) -> None:
                     last_seen_at=now, expires_at=now + lifetime)
     )
     db.session.commit()
-    user.session_token = token
-    login_user(user, remember=remember, duration=rules.remember)
+    login_user(SignedIn.of(user, token), remember=remember, duration=rules.remember)
     # Flask-Login's browser fingerprint is only read by its session protection, which is off
     # (course/__init__.py): without it the cookie is smaller and cheaper to read on every request.
     session.pop("_id", None)
 
 
 # The session and its person in one query, built once: this runs on every logged-in request.
-# A Core query on the tables (course.extensions.read): the ORM's per-query work costs more than the
-# query here. The password hash is left out; the person object loads it if it is ever asked for.
+# A Core query on the tables, read through course.extensions.read: a page that only reads never
+# opens an ORM session. The password hash is not read; SignedIn.check_password reads it when asked.
 _USERS, _SESSIONS = User.__table__, UserSession.__table__
-_PERSON_COLUMNS = tuple(column for column in _USERS.c if column.key != "password_hash")
 _SESSION_AND_PERSON = (
     sa.select(
-        *_PERSON_COLUMNS,
+        *(_USERS.c[key] for key in _PERSON_FIELDS),
         _SESSIONS.c.id.label("session_id"),
         _SESSIONS.c.remember.label("session_remember"),
         _SESSIONS.c.last_seen_at.label("session_last_seen_at"),
@@ -97,28 +141,8 @@ class _SessionTimes:
     expires_at: datetime
 
 
-def _person(row: sa.Row) -> User:
-    """Return the row's person as a persistent User of this request's ORM session, as a query would.
-
-    The object is filled the way the ORM's own loading fills one (its attributes set directly, then
-    marked as loaded), so it has no pending changes; attributes not read (the password hash) are
-    loaded from the database if used. A person the session already holds is returned as it is.
-    """
-    existing = db.session.identity_map.get(identity_key(User, row.id))
-    if existing is not None:
-        return existing
-    user = _USER_CLASS.new_instance()
-    user.__dict__.update((column.key, row._mapping[column]) for column in _PERSON_COLUMNS)
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
-
-
-_USER_CLASS = sa.inspect(User).class_manager
-
-
-def load(token: str) -> User | None:
-    """Return the active user of a live session token (Flask-Login's user loader), or None."""
+def load(token: str) -> SignedIn | None:
+    """Return the active person of a live session token (Flask-Login's user loader), or None."""
     found = read(_SESSION_AND_PERSON, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
@@ -135,12 +159,10 @@ def load(token: str) -> User | None:
     if now - times.last_seen_at > SEEN_RESOLUTION:
         db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
-    user = _person(found)
-    user.session_token = token
-    return user
+    return SignedIn(*found[: len(_PERSON_FIELDS)], session_token=token)
 
 
-def rotate_remembered(user: User) -> None:
+def rotate_remembered(user: SignedIn) -> None:
     """Replace a remember-me token that was just used, so a copied cookie works once at most."""
     old = user.session_token
     if old:
@@ -148,7 +170,7 @@ def rotate_remembered(user: User) -> None:
     start(user, remember=True)
 
 
-def end(user: User) -> None:
+def end(user: SignedIn) -> None:
     """Log out on this device: the session row goes, and the cookies with it."""
     if user.session_token:
         db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _hash(user.session_token)))

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from course import progress
+from course.extensions import db, read
+from course.models import LessonProgress
 from tests.test_dashboard_queries import count_queries
 from tests.test_learn import WRONG_FIRST, complete, finish_module_one, take_quiz
 
@@ -43,3 +51,46 @@ def test_lesson_quiz_and_home_read_a_fixed_number_of_queries(app, client, login_
     assert along["/learn/first-steps/hello"] == BUDGET["/learn/first-steps/hello"]
     assert along["/learn/first-steps/quiz"] == BUDGET["/learn/first-steps/quiz"]
     assert along["/learn"] <= HOME_WITH_ATTEMPTS, along
+
+
+@contextmanager
+def connections_taken(app):
+    """Count the connections taken from the pool inside the block."""
+    taken: list[object] = []
+    with app.app_context():
+        engine = db.engine
+    note = lambda dbapi_connection, record, proxy: taken.append(record)  # noqa: E731
+    sa.event.listen(engine, "checkout", note)
+    try:
+        yield taken
+    finally:
+        sa.event.remove(engine, "checkout", note)
+
+
+def test_a_page_that_only_reads_takes_one_connection_and_a_change_is_read_back(app, client, login_as):
+    # Reads share one plain connection per request (course.extensions.read); once the ORM session
+    # is changing something, reads go through its connection, so they see the change.
+    learner = login_as()
+    client.get("/learn")
+    complete(client, "first-steps", "hello")
+    with connections_taken(app) as taken:
+        response = client.get("/learn/first-steps/second")  # opened the first time: written, then shown
+    assert response.status_code == 200 and len(taken) <= 2
+    complete(client, "first-steps", "second")
+    for page in BUDGET:
+        client.get(page)
+        with connections_taken(app) as taken:
+            assert client.get(page).status_code == 200
+        assert len(taken) == 1, page
+    with app.app_context():
+        assert ("first-steps", "second") in progress.load_state(learner.id).started
+        db.session.add(LessonProgress(user_id=learner.id, module_slug="first-steps", lesson_slug="third"))
+        db.session.flush()  # not committed: only this session's connection sees it
+        assert ("first-steps", "third") in progress.load_state(learner.id).started
+        db.session.rollback()
+        assert ("first-steps", "third") not in progress.load_state(learner.id).started
+
+
+def test_read_runs_select_statements_only(app):
+    with app.app_context(), pytest.raises(TypeError):
+        read(sa.delete(LessonProgress))

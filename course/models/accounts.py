@@ -21,7 +21,21 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class RoleChecks:
+    """What a role allows, for the User row and the signed-in person of a request (course/sessions.py, SignedIn)."""
+
+    role: str
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role in (Role.FACILITATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class User(RoleChecks, UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (sa.CheckConstraint("role IN ('learner', 'facilitator', 'admin')", name="role"),)
 
@@ -47,14 +61,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    @property
-    def is_facilitator(self) -> bool:
-        return self.role in (Role.FACILITATOR, Role.ADMIN)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
 
     def get_id(self) -> str:
         # Flask-Login keeps this in the session and the remember cookie: the random token of a

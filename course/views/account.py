@@ -45,7 +45,7 @@ def change_name():
     form = DisplayNameForm()
     if not form.validate_on_submit():
         return _render(name_form=form, status=400)
-    accounts.rename(current_user, form.display_name.data)
+    accounts.rename(current_user.row(), form.display_name.data)
     flash("Your display name is saved.", "success")
     return redirect(url_for("account.show"))
 
@@ -59,7 +59,7 @@ def change_password():
         valid = False
     if not valid:
         return _render(password_form=form, status=400)
-    accounts.change_password(current_user._get_current_object(), form.password.data)  # other sessions end
+    accounts.change_password(current_user.row(), form.password.data)  # other sessions end
     flash("Your password is changed.", "success")
     return redirect(url_for("account.show"))
 
@@ -85,8 +85,8 @@ def delete():
         valid = False
     if not valid:
         return _render(delete_form=form, status=400)
-    user = current_user._get_current_object()
-    sessions.end(user)
+    user = current_user.row()
+    sessions.end(current_user._get_current_object())
     privacy.delete_account(user)
     flash("Your account and everything tied to it have been deleted.", "success")
     return redirect(url_for("public.index"))
