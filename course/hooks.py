@@ -101,8 +101,9 @@ def register_request_hooks(app: Flask) -> None:
             return
         from course.accounts import touch_last_seen
 
-        if current_user.is_authenticated:
-            touch_last_seen(current_user)
+        person = current_user._get_current_object()
+        if person.is_authenticated:
+            touch_last_seen(person)
         if g.get("database_unavailable"):
             raise DatabaseUnavailable()
 

@@ -16,8 +16,6 @@ Flask's context-local proxies: a page asks for dozens of pieces.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -26,14 +24,11 @@ from markupsafe import Markup
 # The keys are content slugs and statuses, so the pieces are few; the limit only keeps memory bounded.
 MAX_KEPT = 4096
 
-# Each app's kept pieces, found by its template environment (one per app).
-_KEPT: WeakKeyDictionary[Environment, dict[str, dict]] = WeakKeyDictionary()
-
-
 def _kept(environment: Environment, kind: str) -> dict:
-    kinds = _KEPT.get(environment)
+    # Each app's pieces live on its template environment (one per app, gone with it).
+    kinds = environment.__dict__.get("lantern_kept")
     if kinds is None:
-        kinds = _KEPT[environment] = {"links": {}, "fragments": {}}
+        kinds = environment.__dict__["lantern_kept"] = {"links": {}, "fragments": {}}
     kept = kinds[kind]
     if len(kept) >= MAX_KEPT:
         kept.clear()
@@ -81,6 +76,25 @@ def fragment(template: str, key: tuple, context: Context | None = None, **values
     if html is None:
         html = kept[full_key] = Markup(render_template(template, **values))
     return html
+
+
+def macro_calls(context: Context, template: str, name: str, calls: list[tuple[tuple, tuple]]) -> Markup:
+    """Return the outputs of macro `name` of `template`, one for each (key, arguments) in `calls`, joined.
+
+    Each is made by calling the macro the first time its key is asked for: a key must name
+    everything in its arguments that the macro's output depends on. The macro sees no request:
+    it is called from the template's own module, as an import would call it.
+    """
+    kept = _kept(context.environment, "fragments")
+    outputs = []
+    for key, args in calls:
+        full_key = (template, name, key)
+        html = kept.get(full_key)
+        if html is None:
+            module = context.environment.get_template(template).module
+            html = kept[full_key] = str(getattr(module, name)(*args))
+        outputs.append(html)
+    return Markup("".join(outputs))
 
 
 def install(app: Flask) -> None:

@@ -86,7 +86,8 @@ def layout_from_row(quiz: Quiz, row) -> Layout:
         if question is None:
             continue
         choices = [choice for choice_id in choice_ids if (choice := question.choice(choice_id)) is not None]
-        choices += [choice for choice in question.choices if choice not in choices]  # added since: shown last
+        stored = set(choice_ids)
+        choices += [choice for choice in question.choices if choice.id not in stored]  # added since: shown last
         shown.append(ShownQuestion(question, tuple(choices)))
     return Layout(row.token, tuple(shown))
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from course.extensions import db, read
 from course.models import RoleChecks, User, UserSession, utcnow
@@ -95,6 +95,14 @@ class SignedIn(RoleChecks):
         return cls(
             **{key: getattr(user, key) for key in _PERSON_FIELDS}, session_token=session_token
         )
+
+
+def signed_in() -> SignedIn:
+    """Return the person of this request itself, for code that asks them several things.
+
+    Flask-Login's current_user is a proxy that looks the person up again on every attribute read.
+    """
+    return current_user._get_current_object()
 
 
 _PERSON_FIELDS = ("id", "email", "display_name", "role", "active", "created_at", "last_seen_at")

@@ -56,3 +56,36 @@ def test_the_cards_on_the_home_follow_each_learners_status_and_score(app, client
     assert "Passed" not in home and "In progress" not in home
     for card in _fresh_cards(app, {"first-steps": "available", "staying-safe": "locked"}):
         assert card in home
+
+
+def test_kept_quiz_choices_follow_the_order_shown_and_what_was_sent(app):
+    # learn.choice_items keeps each choice as rendered; what one learner sent must never show for another.
+    from flask import render_template_string
+    from werkzeug.datastructures import MultiDict
+
+    from course.grading import field_name
+    from course.quiz_layouts import ShownQuestion
+
+    course = app.extensions["lantern_course"]
+    questions = [question for module in course.modules for question in module.quiz.questions]
+    assert {"order", "single"} <= {question.type for question in questions}
+    page = "{{ shown|choice_items(submitted) }}"
+    with app.test_request_context("/"):
+        for question in questions:
+            shown = ShownQuestion(question, tuple(reversed(question.choices)))
+            first, last = question.choices[0], question.choices[-1]
+            if question.type == "order":
+                sent = MultiDict({field_name(question, first.id): "2"})
+                marker = lambda choice: f'id="{field_name(question, choice.id)}"'  # noqa: E731
+            else:
+                sent = MultiDict({field_name(question): first.id})
+                marker = lambda choice: f'value="{choice.id}"'  # noqa: E731
+            blank = render_template_string(page, shown=shown, submitted=None)
+            answered = render_template_string(page, shown=shown, submitted=sent)
+            assert render_template_string(page, shown=shown, submitted=None) == blank  # kept, unchanged
+            assert "checked" not in blank and "selected" not in blank
+            assert answered.count(" checked") + answered.count(" selected") == 1
+            chosen_item = next(item for item in answered.split("</li>") if marker(first) in item)
+            assert (' selected>2<' in chosen_item) if question.type == "order" else (" checked>" in chosen_item)
+            # The items come in the order the attempt shows them.
+            assert blank.index(marker(last)) < blank.index(marker(first))

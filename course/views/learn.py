@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
-from course import certificates, grading, lasting_home, page_cache, progress, quiz_layouts
+from course import certificates, grading, lasting_home, page_cache, progress, quiz_layouts, sessions
 from course.loaded import get_course, long_date
 from course.content import Course, Lesson, Module
 from course.extensions import db
@@ -47,13 +48,41 @@ def status_label(status: progress.ModuleStatus, best: progress.BestAttempt | Non
 @bp.app_template_filter("module_card")
 @pass_context
 def module_card(
-    context: Context, module: Module, status: progress.ModuleStatus, best: progress.BestAttempt | None = None
+    context: Context, module: Module, statuses: dict[str, progress.ModuleStatus], best: dict[str, progress.BestAttempt]
 ) -> Markup:
     """Return a module's card on the learner home, rendered once for each status and best score."""
+    status, best = statuses[module.slug], best.get(module.slug)
     score = best.score if best and status == progress.ModuleStatus.PASSED else None
     return page_cache.fragment(
         "learn/_module_card.html", (module.slug, status, score), context, module=module, status=status, best=best
     )
+
+
+@bp.app_template_filter("choice_items")
+@pass_context
+def choice_items(context: Context, shown: quiz_layouts.ShownQuestion, submitted: MultiDict | None) -> Markup:
+    """Return a quiz question's choices as list items in the order shown, with what was sent still chosen.
+
+    Each item depends only on its question, choice and whether it is chosen (or, for a step of a
+    put-in-order question, the position given), so it is rendered once per process and kept.
+    """
+    question = shown.question
+    if question.type == "order":
+        positions, calls = len(question.choices), []
+        for choice in shown.choices:
+            current = submitted.get(grading.field_name(question, choice.id), "") if submitted else ""
+            calls.append(((question.id, choice.id, choice.text, positions, current), (question, choice, current)))
+        return page_cache.macro_calls(context, QUESTION_TEMPLATE, "order_item", calls)
+    chosen = submitted.getlist(grading.field_name(question)) if submitted else ()
+    calls = [
+        ((question.id, question.type, choice.id, choice.text, checked), (question, choice, checked))
+        for choice in shown.choices
+        for checked in (choice.id in chosen,)
+    ]
+    return page_cache.macro_calls(context, QUESTION_TEMPLATE, "choice_item", calls)
+
+
+QUESTION_TEMPLATE = "learn/_question.html"
 
 
 def _module_or_404(course: Course, module_slug: str) -> Module:
@@ -89,7 +118,8 @@ def _locked(access: progress.Access, what: str):
 @bp.route("")
 def home():
     course = get_course()
-    state = progress.state_for(current_user)
+    person = sessions.signed_in()
+    state = progress.state_for(person)
     done, total = progress.course_progress(course, state)
     return render_template(
         "learn/home.html",
@@ -100,7 +130,7 @@ def home():
         statuses={module.slug: progress.module_status(course, state, module) for module in course.modules},
         next_step=progress.next_step(course, state),
         complete=progress.course_complete(course, state),
-        lasting=lasting_home.home_notes(current_user, course, state),
+        lasting=lasting_home.home_notes(person, course, state),
     )
 
 
@@ -173,11 +203,12 @@ def lesson(module_slug: str, lesson_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
     lesson = _lesson_or_404(module, lesson_slug)
-    state = progress.state_for(current_user)
+    person = sessions.signed_in()
+    state = progress.state_for(person)
     access = progress.lesson_access(course, state, module, lesson)
     if not access.allowed:
         return _locked(access, "lesson")
-    progress.open_lesson(current_user, state, module.slug, lesson.slug)
+    progress.open_lesson(person, state, module.slug, lesson.slug)
     return render_template(
         "learn/lesson.html",
         module=module,
@@ -209,12 +240,13 @@ def complete_lesson(module_slug: str, lesson_slug: str):
 def quiz(module_slug: str):
     course = get_course()
     module = _module_or_404(course, module_slug)
-    state = progress.state_for(current_user)
+    person = sessions.signed_in()
+    state = progress.state_for(person)
     access = progress.quiz_access(course, state, module)
     if not access.allowed:
         return _locked(access, "quiz")
     if request.method == "GET":
-        return _quiz_page(module, state, quiz_layouts.open_layout(current_user.id, module.quiz))
+        return _quiz_page(module, state, quiz_layouts.open_layout(person.id, module.quiz))
     form = QuizForm()
     if not form.validate_on_submit():
         abort(400, "The quiz form was incomplete. Please reload the quiz and try again.")
