@@ -54,6 +54,11 @@ def _reading_connection() -> Connection:
     connection = g.get(_READING)
     if connection is None:
         connection = db.engine.connect()
+        if connection.dialect.name == "postgresql":
+            # Autocommit: each SELECT is its own transaction, as under READ COMMITTED it reads anyway,
+            # without a BEGIN and a ROLLBACK round trip on every page. (SQLite's driver begins no
+            # transaction for a SELECT, and switching costs it more than it saves.)
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         setattr(g, _READING, connection)
     return connection
 
