@@ -14,8 +14,8 @@ from werkzeug.routing import IntegerConverter
 from course import config
 from course.content import ContentError, load_course
 from course.loaded import long_date
-from course.session_cookie import SessionCookie
 from course.extensions import csrf, db, limiter, login_manager, migrate, release_reading_connection
+from course.session_cookie import SessionCookie
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 

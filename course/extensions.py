@@ -1,12 +1,12 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from flask import g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from flask import g
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.orm import DeclarativeBase
 

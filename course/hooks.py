@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
-from flask_login import current_user, user_loaded_from_cookie
+from flask_login import user_loaded_from_cookie
 from sqlalchemy.exc import SQLAlchemyError
 
 from course import sessions
@@ -101,7 +101,7 @@ def register_request_hooks(app: Flask) -> None:
             return
         from course.accounts import touch_last_seen
 
-        person = current_user._get_current_object()
+        person = sessions.signed_in()
         if person.is_authenticated:
             touch_last_seen(person)
         if g.get("database_unavailable"):

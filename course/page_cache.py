@@ -16,7 +16,7 @@ Flask's context-local proxies: a page asks for dozens of pieces.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask import Flask, render_template, url_for
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -35,43 +35,28 @@ def _kept(environment: Environment, kind: str) -> dict:
     return kept
 
 
-def _link(environment: Environment, script_root: str, endpoint: str, values: dict) -> str:
-    kept = _kept(environment, "links")
-    key = (script_root, endpoint, tuple(sorted(values.items())))
+@pass_context
+def link(context: Context, endpoint: str, **values: str) -> str:
+    """The `link` template filter: url_for(endpoint, **values), built the first time it is asked for."""
+    request = context.get("request")
+    if request is None:
+        return url_for(endpoint, **values)  # mail: no request, and not worth keeping
+    kept = _kept(context.environment, "links")
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
     address = kept.get(key)
     if address is None:
         address = kept[key] = url_for(endpoint, **values)
     return address
 
 
-def link(endpoint: str, **values: str) -> str:
-    """Return url_for(endpoint, **values), built the first time it is asked for."""
-    if not has_request_context():
-        return url_for(endpoint, **values)  # mail and commands: not worth keeping
-    return _link(current_app.jinja_env, request.script_root, endpoint, values)
-
-
-@pass_context
-def link_filter(context: Context, endpoint: str, **values: str) -> str:
-    """The `link` template filter: link() with the request taken from the template's context."""
-    current = context.get("request")
-    if current is None:
-        return url_for(endpoint, **values)
-    return _link(context.environment, current.script_root, endpoint, values)
-
-
-def fragment(template: str, key: tuple, context: Context | None = None, **values) -> Markup:
+def fragment(context: Context, template: str, key: tuple, **values) -> Markup:
     """Return the template rendered with `values`, rendered the first time `key` is asked for.
 
-    `key` must name everything in `values` that the template's output depends on. A filter
-    passes its template `context`, where the request and the app are found without proxies.
+    `key` must name everything in `values` that the template's output depends on. `context` is
+    the calling template's (a filter's), where the app and the request's prefix are found.
     """
-    if context is not None:
-        environment, script_root = context.environment, context["request"].script_root
-    else:
-        environment, script_root = current_app.jinja_env, request.script_root
-    kept = _kept(environment, "fragments")
-    full_key = (template, script_root, key)
+    kept = _kept(context.environment, "fragments")
+    full_key = (template, context["request"].script_root, key)
     html = kept.get(full_key)
     if html is None:
         html = kept[full_key] = Markup(render_template(template, **values))
@@ -98,4 +83,4 @@ def macro_calls(context: Context, template: str, name: str, calls: list[tuple[tu
 
 
 def install(app: Flask) -> None:
-    app.add_template_filter(link_filter, "link")
+    app.add_template_filter(link, "link")

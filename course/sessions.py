@@ -78,6 +78,8 @@ class SignedIn(RoleChecks):
         return self.active
 
     def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie: the random token of a
+        # server-side session row, so logging out or changing the password ends it for real.
         return self.session_token
 
     def row(self) -> User:
@@ -101,6 +103,7 @@ def signed_in() -> SignedIn:
     """Return the person of this request itself, for code that asks them several things.
 
     Flask-Login's current_user is a proxy that looks the person up again on every attribute read.
+    Where nobody is logged in (outside login_required pages) this is Flask-Login's anonymous user.
     """
     return current_user._get_current_object()
 

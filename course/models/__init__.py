@@ -18,8 +18,7 @@ from course.models.lasting import (
 )
 
 __all__ = [
-    "utcnow", "EmailConfirmation", "Role",
-    "RoleChecks", "StaffInvite", "User", "UserSession", "CheckInAction", "Group",
+    "utcnow", "EmailConfirmation", "Role", "RoleChecks", "StaffInvite", "User", "UserSession", "CheckInAction", "Group",
     "GroupFacilitator", "Membership", "AttemptAnswer", "Certificate", "LearnerStatus", "LessonProgress", "QuizAttempt",
     "QuizLayout", "KnowledgeCheck", "PracticeAnswer", "RefresherAttempt", "ReminderMail", "ReminderPreference",
     "ResponseCertificate",

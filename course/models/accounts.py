@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course import passwords
@@ -35,7 +34,7 @@ class RoleChecks:
         return self.role == Role.ADMIN
 
 
-class User(RoleChecks, UserMixin, db.Model):
+class User(RoleChecks, db.Model):
     __tablename__ = "users"
     __table_args__ = (sa.CheckConstraint("role IN ('learner', 'facilitator', 'admin')", name="role"),)
 
@@ -49,7 +48,11 @@ class User(RoleChecks, UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
 
-    # The server-side session this request belongs to (see course/sessions.py); not a column.
+    # Rules such as access.may_manage_group take a row, the signed-in person or Flask-Login's anonymous visitor.
+    is_authenticated = True
+
+    # Not a column: the browser session a change to the account is made from (SignedIn.row() sets it),
+    # which a new password keeps while it ends the others. Flask-Login never sees this row.
     session_token = None
 
     def set_password(self, password: str) -> None:
@@ -57,17 +60,6 @@ class User(RoleChecks, UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return passwords.verify_password(self.password_hash, password)
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.active
-
-    def get_id(self) -> str:
-        # Flask-Login keeps this in the session and the remember cookie: the random token of a
-        # server-side session row, so logging out or changing the password ends it for real.
-        if not self.session_token:
-            raise RuntimeError("log in through course.sessions.start(), which makes the session row")
-        return self.session_token
 
     def password_fingerprint(self) -> str:
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]

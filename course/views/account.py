@@ -86,7 +86,7 @@ def delete():
     if not valid:
         return _render(delete_form=form, status=400)
     user = current_user.row()
-    sessions.end(current_user._get_current_object())
+    sessions.end(sessions.signed_in())
     privacy.delete_account(user)
     flash("Your account and everything tied to it have been deleted.", "success")
     return redirect(url_for("public.index"))

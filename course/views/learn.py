@@ -54,8 +54,11 @@ def module_card(
     status, best = statuses[module.slug], best.get(module.slug)
     score = best.score if best and status == progress.ModuleStatus.PASSED else None
     return page_cache.fragment(
-        "learn/_module_card.html", (module.slug, status, score), context, module=module, status=status, best=best
+        context, "learn/_module_card.html", (module.slug, status, score), module=module, status=status, best=best
     )
+
+
+QUESTION_TEMPLATE = "learn/_question.html"
 
 
 @bp.app_template_filter("choice_items")
@@ -66,23 +69,18 @@ def choice_items(context: Context, shown: quiz_layouts.ShownQuestion, submitted:
     Each item depends only on its question, choice and whether it is chosen (or, for a step of a
     put-in-order question, the position given), so it is rendered once per process and kept.
     """
-    question = shown.question
+    question, calls = shown.question, []
     if question.type == "order":
-        positions, calls = len(question.choices), []
+        positions = len(question.choices)
         for choice in shown.choices:
             current = submitted.get(grading.field_name(question, choice.id), "") if submitted else ""
             calls.append(((question.id, choice.id, choice.text, positions, current), (question, choice, current)))
         return page_cache.macro_calls(context, QUESTION_TEMPLATE, "order_item", calls)
     chosen = submitted.getlist(grading.field_name(question)) if submitted else ()
-    calls = [
-        ((question.id, question.type, choice.id, choice.text, checked), (question, choice, checked))
-        for choice in shown.choices
-        for checked in (choice.id in chosen,)
-    ]
+    for choice in shown.choices:
+        checked = choice.id in chosen
+        calls.append(((question.id, question.type, choice.id, choice.text, checked), (question, choice, checked)))
     return page_cache.macro_calls(context, QUESTION_TEMPLATE, "choice_item", calls)
-
-
-QUESTION_TEMPLATE = "learn/_question.html"
 
 
 def _module_or_404(course: Course, module_slug: str) -> Module:
