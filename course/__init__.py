@@ -14,7 +14,9 @@ from werkzeug.routing import IntegerConverter
 from course import config
 from course.content import ContentError, load_course
 from course.loaded import long_date
-from course.extensions import csrf, db, limiter, login_manager, migrate, release_reading_connection
+from course.extensions import (
+    csrf, db, limiter, login_manager, migrate, ping_on_checkout_except_reads, release_reading_connection,
+)
 from course.session_cookie import SessionCookie
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -54,9 +56,6 @@ def register_extensions(app: Flask) -> None:
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         # A database that vanished must make pages answer 503 within seconds, not hang them.
         options.setdefault("connect_args", {"connect_timeout": 3})
-        # Dropped connections (a restarted PostgreSQL, a load balancer's idle cut) are noticed
-        # before a query fails. An SQLite file has no connection to lose, so it skips the ping.
-        options.setdefault("pool_pre_ping", True)
     app.session_interface = SessionCookie()
     db.init_app(app)
     app.teardown_appcontext(release_reading_connection)
@@ -77,6 +76,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _enforce_sqlite_foreign_keys(db.engine)
+        else:
+            # Dropped connections (a restarted PostgreSQL, an idle cut) are noticed before a query
+            # fails. An SQLite file has no connection to lose.
+            ping_on_checkout_except_reads(db.engine)
 
 
 def _enforce_sqlite_foreign_keys(engine: sa.Engine) -> None:

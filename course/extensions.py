@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from contextvars import ContextVar
+
+import sqlalchemy as sa
 from flask import g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -43,7 +46,16 @@ def read(statement, params: dict | None = None):
     if not getattr(statement, "is_select", False):
         # Changes go through the session, whose hooks keep the stored learner summaries current.
         raise TypeError("read() runs SELECT statements only")
-    return _reading_connection().execute(statement, params or {})
+    connection = _reading_connection()
+    try:
+        return connection.execute(statement, params or {})
+    except sa.exc.DBAPIError as error:
+        if not (error.connection_invalidated and connection is g.get(_READING)):
+            raise
+        # The database dropped this pooled connection (a restart, an idle cut); SQLAlchemy has
+        # discarded it and every older one. A SELECT is safe to run again, on a fresh connection.
+        release_reading_connection()
+        return _reading_connection().execute(statement, params or {})
 
 
 def _reading_connection() -> Connection:
@@ -53,7 +65,11 @@ def _reading_connection() -> Connection:
             return session.connection()
     connection = g.get(_READING)
     if connection is None:
-        connection = db.engine.connect()
+        token = _checkout_for_reading.set(True)
+        try:
+            connection = db.engine.connect()
+        finally:
+            _checkout_for_reading.reset(token)
         if connection.dialect.name == "postgresql":
             # Autocommit: each SELECT is its own transaction, as under READ COMMITTED it reads anyway,
             # without a BEGIN and a ROLLBACK round trip on every page. (SQLite's driver begins no
@@ -71,3 +87,28 @@ def release_reading_connection(_error: BaseException | None = None) -> None:
 
 
 _READING = "_lantern_reading_connection"
+# True while read() checks out its connection: it retries by itself, so it skips the ping.
+_checkout_for_reading: ContextVar[bool] = ContextVar("lantern_checkout_for_reading", default=False)
+
+
+def ping_on_checkout_except_reads(engine: sa.Engine) -> None:
+    """Ping a pooled PostgreSQL connection before a request may write on it, but not before a read.
+
+    A connection the database dropped (a restart, a load balancer's idle cut) must be noticed
+    before a change half-fails on it. SQLAlchemy's pool_pre_ping does that with one more round
+    trip on every checkout, a third of a page's round trips; read() instead runs its SELECT
+    again on a fresh connection when the old one turns out dead, so only other checkouts pay.
+    """
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, _record, _proxy):
+        if _checkout_for_reading.get():
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                # The pool discards this connection and every older one, then connects afresh.
+                raise sa.exc.InvalidatePoolError() from error
+            raise

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from course.extensions import db
-from course.models import LessonProgress
+from course.models import LessonProgress, User
 from tests.conftest import PASSWORD, csrf_token
 from tests.tcp_proxy import CuttableProxy
 
@@ -100,3 +100,75 @@ def test_a_database_that_vanishes_mid_quiz_answers_503_and_saves_nothing_half_wa
         from course.models import QuizAttempt
 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 0
+
+
+def test_connections_the_database_dropped_are_replaced_without_a_failed_page(outage_app):
+    """PostgreSQL restarts between two clicks: every pooled connection is dead, nobody sees a 503."""
+    app, proxy = outage_app
+    from course import accounts
+
+    with app.app_context():
+        accounts.create_user("restart@example.org", PASSWORD, "Restart")
+    client = app.test_client()
+    page = client.get("/login")
+    client.post("/login", data={"email": "restart@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    lesson = client.get("/learn/first-steps/hello")
+    assert lesson.status_code == 200
+
+    proxy.cut()  # resets every open connection, the pooled ones included
+    proxy.restore()
+    again = client.get("/learn/first-steps/hello")  # a page that only reads: its SELECT runs again
+    assert again.status_code == 200 and "Mark complete and continue" in again.text
+
+    proxy.cut()
+    proxy.restore()
+    done = client.post("/learn/first-steps/hello/complete", data={"csrf_token": csrf_token(again.text)})
+    assert done.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(sa.select(LessonProgress)).all()
+    assert [(row.lesson_slug, row.completed_at is not None) for row in rows] == [("hello", True)]
+
+
+def test_a_change_gets_a_live_connection_after_the_database_dropped_them_all(outage_app):
+    """The ORM session (which writes) never starts on a dead pooled connection: it is pinged first."""
+    app, proxy = outage_app
+    with app.app_context():
+        pooled = [db.engine.connect() for _ in range(3)]
+        for connection in pooled:
+            connection.execute(sa.text("SELECT 1"))
+            connection.close()  # back to the pool, alive
+    proxy.cut()
+    proxy.restore()
+    with app.app_context():
+        from course import accounts
+
+        accounts.create_user("after@example.org", PASSWORD, "After")
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_a_page_that_only_reads_pays_no_ping_and_a_change_does(outage_app, monkeypatch):
+    # A ping is one more round trip on every checkout; read() retries a dropped connection itself.
+    app, _proxy = outage_app
+    from course import accounts
+
+    with app.app_context():
+        accounts.create_user("pings@example.org", PASSWORD, "Pings")
+        dialect = db.engine.dialect
+    pings: list[object] = []
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda dbapi_connection: pings.append(1) or real_ping(dbapi_connection))
+    client = app.test_client()
+    page = client.get("/login")
+    client.post("/login", data={"email": "pings@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    for lesson in ("hello", "second"):
+        text = client.get(f"/learn/first-steps/{lesson}").text
+        client.post(f"/learn/first-steps/{lesson}/complete", data={"csrf_token": csrf_token(text)})
+    for path in ("/learn", "/learn/first-steps/hello", "/learn/first-steps/quiz"):
+        client.get(path)  # the quiz's first opening writes its layout
+        pings.clear()
+        assert client.get(path).status_code == 200
+        assert pings == [], path
+    text = client.get("/account").text
+    assert client.post("/logout", data={"csrf_token": csrf_token(text)}).status_code == 302
+    assert pings, "the connection of a change was not checked first"
