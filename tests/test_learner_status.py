@@ -11,7 +11,7 @@ from course import dashboard, grading, progress, refreshers
 from course.dashboard import loading, status
 from course.dashboard.summary import CellState, decode, summarize
 from course.extensions import db
-from course.models import LearnerStatus, LessonProgress, QuizAttempt, Role, utcnow
+from course.models import AttemptAnswer, LatestAnswer, LearnerStatus, LessonProgress, QuizAttempt, Role, utcnow
 from tests.test_refreshers import overdose  # noqa: F401  (a fixture: an app with an overdose module)
 from course.builders import wrong_answer
 from tests.group_builders import FIRST, add_member, course, make_group, quick_user
@@ -35,11 +35,34 @@ def computed(app, user_id: int):
     )
 
 
+def stored_answers(user_id: int) -> dict:
+    rows = db.session.execute(
+        sa.select(LatestAnswer.module_slug, LatestAnswer.question_id, LatestAnswer.is_correct, LatestAnswer.chosen)
+        .where(LatestAnswer.user_id == user_id)
+    ).all()
+    return {(module, question): (correct, list(chosen)) for module, question, correct, chosen in rows}
+
+
+def computed_answers(user_id: int) -> dict:
+    """Each question's answer on the latest attempt that asked it, by walking the attempts in Python."""
+    attempts = db.session.scalars(
+        sa.select(QuizAttempt).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    ).all()
+    latest = {}
+    for attempt in attempts:
+        for answer in attempt.answers:
+            latest[(attempt.module_slug, answer.question_id)] = (answer.is_correct, list(answer.chosen))
+    return latest
+
+
 def random_step(app, rng: random.Random, learner) -> str:
     """Make one random change to the learner's rows, through the app's own functions or the session."""
     fixture = course(app)
     module = rng.choice(fixture.modules)
-    kind = rng.choice(["complete", "open", "attempt", "attempt", "delete attempt", "delete lesson", "backdate"])
+    kind = rng.choice(
+        ["complete", "open", "attempt", "attempt", "delete attempt", "delete lesson", "backdate", "delete answer",
+         "bulk delete answers"]
+    )
     if kind == "complete":
         progress.complete_lesson(learner, module.slug, rng.choice(module.lessons).slug)
     elif kind == "open":
@@ -59,6 +82,20 @@ def random_step(app, rng: random.Random, learner) -> str:
         if row is not None:
             db.session.delete(row)
             db.session.commit()
+    elif kind == "delete answer":  # as if that question had not been asked on this attempt
+        answer = db.session.scalars(
+            sa.select(AttemptAnswer).join(QuizAttempt).where(QuizAttempt.user_id == learner.id)
+        ).first()
+        if answer is not None:
+            db.session.delete(answer)
+            db.session.commit()
+    elif kind == "bulk delete answers":
+        question = rng.choice(module.quiz.questions)
+        attempts = sa.select(QuizAttempt.id).where(QuizAttempt.user_id == learner.id)
+        db.session.execute(
+            sa.delete(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(attempts), AttemptAnswer.question_id == question.id)
+        )
+        db.session.commit()
     else:  # an attempt moved into the past: the order of attempts, and so the reasons, change
         attempt = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == learner.id)).first()
         if attempt is not None:
@@ -81,6 +118,7 @@ def test_the_stored_summary_equals_the_rules_after_random_completions_and_attemp
                     assert expected == status.empty(course(app)), (step, kind)
                 else:
                     assert found == expected, (step, kind, each.display_name)
+                assert stored_answers(each.id) == computed_answers(each.id), (step, kind, each.display_name)
         # And independently of the bulk loaders: the learner's own state gives the same passes and steps.
         for each in learners:
             state = progress.load_state(each.id)

@@ -86,3 +86,49 @@ def test_the_migration_goes_down_and_up_again_keeping_groups_and_members(tmp_pat
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT user_id FROM group_facilitators")).scalar() == 7
             assert connection.execute(sa.text("SELECT count(*) FROM memberships")).scalar() == 1
+
+
+def test_answers_given_before_latest_answers_existed_are_counted_after_the_upgrade(tmp_path, extra_app):
+    """The upgrade drops the old summaries, so each learner's summary and latest answers are written together."""
+    from flask_migrate import upgrade
+
+    import sqlalchemy as sa
+
+    from course import dashboard
+    from course.dashboard import status
+    from course.dashboard.summary import encode
+    from course.loaded import get_course
+
+    other = extra_app("sqlite:///" + str(tmp_path / "answers.sqlite3"))
+    with other.app_context():
+        upgrade(revision="g7_module_status")
+        course = get_course()
+        current_summary = {"version": status.content_version(course), "summary": encode(status.empty(course))}
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) VALUES "
+                "(7, 'robin@example.org', 'Robin', 'x', 'facilitator', 1, '2026-01-01'), "
+                "(8, 'sam@example.org', 'Sam', 'x', 'learner', 1, '2026-01-01')"
+            ))
+            connection.execute(sa.text("INSERT INTO groups (id, name, invite_code, created_at) VALUES (3, 'G', 'ABC', '2026-02-01')"))
+            connection.execute(sa.text("INSERT INTO group_facilitators (group_id, user_id, added_at) VALUES (3, 7, '2026-02-01')"))
+            connection.execute(sa.text("INSERT INTO memberships (id, group_id, user_id, share_email, joined_at) VALUES (5, 3, 8, 0, '2026-02-02')"))
+            connection.execute(sa.text(
+                "INSERT INTO quiz_attempts (id, user_id, module_slug, submission_token, submitted_at, score, correct_count, "
+                "question_count, passed, missed_critical, content_version) "
+                "VALUES (1, 8, 'first-steps', 't1', '2026-02-03', 50, 1, 2, 0, 0, 'v')"
+            ))
+            connection.execute(sa.text(
+                "INSERT INTO attempt_answers (attempt_id, question_id, chosen, is_correct) VALUES "
+                "(1, 'health-problem', '[\"choice\"]', 0), (1, 'what-helps', '[\"treatment\", \"support\"]', 1)"
+            ))
+            # A summary written before the upgrade, current for this course: it must not hide the answers.
+            connection.execute(sa.text(
+                "INSERT INTO learner_status (user_id, content_version, summary, updated_at) "
+                "VALUES (8, :version, :summary, '2026-02-03')"
+            ), current_summary)
+        upgrade()
+        results = {r.question.id: r for r in dashboard.question_results(course, 3).answered}
+    assert (results["health-problem"].answered, results["health-problem"].missed) == (1, 1)
+    assert [answer.summary for answer in results["health-problem"].wrong_answers][0].startswith("1 chose")
+    assert (results["what-helps"].answered, results["what-helps"].missed) == (1, 0)

@@ -105,15 +105,12 @@ def latest_attempts(member_ids: sa.Select) -> sa.Subquery:
     ).subquery()
 
 
-def latest_answers(member_ids: sa.Select, module_slug: str | None = None) -> sa.Subquery:
+def latest_answers(member_ids: sa.Select) -> sa.Subquery:
     """Each member's answer to each question on the latest attempt that asked it.
 
     Quizzes draw their questions from a pool, so a question missing from someone's latest
     attempt was simply not asked then: their answer from the attempt before still counts.
     """
-    where = [QuizAttempt.user_id.in_(member_ids)]
-    if module_slug is not None:
-        where.append(QuizAttempt.module_slug == module_slug)
     ranked = (
         sa.select(
             QuizAttempt.user_id,
@@ -130,7 +127,7 @@ def latest_answers(member_ids: sa.Select, module_slug: str | None = None) -> sa.
             .label("recency"),
         )
         .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
-        .where(*where)
+        .where(QuizAttempt.user_id.in_(member_ids))
         .subquery()
     )
     return sa.select(ranked).where(ranked.c.recency == 1).subquery()

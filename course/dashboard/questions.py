@@ -2,7 +2,9 @@
 
 Quizzes draw each attempt's questions from a pool, so a question is counted only for the
 learners who were asked it, on the latest attempt that asked it: "3 of 5 who were asked
-missed it" counts people, not attempts, and says what the group gets wrong now.
+missed it" counts people, not attempts, and says what the group gets wrong now. Those answers
+are kept as data (LatestAnswer, written with each learner's summary by course.dashboard.status),
+so a group of 1,000 is counted from one row per member and question.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import sqlalchemy as sa
 
 from course.access import active_member_ids
 from course.content import Course, Module, Question
-from course.dashboard.loading import latest_answers
+from course.dashboard import status
 from course.extensions import db
+from course.models import LatestAnswer
 
 FEW_ANSWERS = 5  # below this, a share of right answers says little
 WRONG_ANSWERS_SHOWN = 4
@@ -106,18 +109,20 @@ def wrong_answers(question: Question, chosen_lists: list[list[str]]) -> tuple[Wr
 
 
 def question_results(course: Course, group_id: int, module: Module | None = None) -> QuestionResults:
-    """Count, per question, the group's right answers and wrong choices (one query).
+    """Count, per question, the group's right answers and wrong choices.
 
     Worst first: questions with enough answers to mean something come before those with
     fewer than FEW_ANSWERS; within each, the largest share missed first.
     """
-    latest = latest_answers(active_member_ids(group_id), module.slug if module else None)
+    members = active_member_ids(group_id)
+    status.load(course, members)  # rewrites the summaries and answers of anyone not current (content changed)
+    where = [LatestAnswer.user_id.in_(members)]
+    if module is not None:
+        where.append(LatestAnswer.module_slug == module.slug)
     # One pass in the database: a row per distinct wrong answer (right answers counted together).
-    wrong_answer = sa.case((latest.c.is_correct, sa.null()), else_=sa.cast(latest.c.chosen, sa.Text))
-    rows = db.session.execute(
-        sa.select(latest.c.module_slug, latest.c.question_id, latest.c.is_correct, wrong_answer, sa.func.count())
-        .group_by(latest.c.module_slug, latest.c.question_id, latest.c.is_correct, wrong_answer)
-    ).all()
+    wrong_answer = sa.case((LatestAnswer.is_correct, sa.null()), else_=sa.cast(LatestAnswer.chosen, sa.Text))
+    keys = (LatestAnswer.module_slug, LatestAnswer.question_id, LatestAnswer.is_correct, wrong_answer)
+    rows = db.session.execute(sa.select(*keys, sa.func.count()).where(*where).group_by(*keys)).all()
     by_question: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     wrong_by_question: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
     for module_slug, question_id, is_correct, chosen, count in rows:

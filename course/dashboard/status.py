@@ -1,9 +1,10 @@
 """Each learner's summary kept as data, so a group's pages read one row per learner.
 
-Whenever a flush adds, changes or deletes a learner's lesson progress, quiz attempt or refresher,
-the learner is noted; when the transaction commits, their summary is recomputed from
-their rows by the course's rules (course.dashboard.summary) and written in that same
-transaction. Bulk INSERT, UPDATE and DELETE statements run through the session note their
+Whenever a flush adds, changes or deletes a learner's lesson progress, quiz attempt (or its
+answers) or refresher, the learner is noted; when the transaction commits, their summary is
+recomputed from their rows by the course's rules (course.dashboard.summary) and written in that
+same transaction, and so are their latest answers (one row per question, for the per-question
+results). Bulk INSERT, UPDATE and DELETE statements run through the session note their
 learners too. A summary computed for another shape of the course (content changed), or
 missing for someone with rows (written before this table, or by raw SQL), is recomputed
 when read.
@@ -25,9 +26,19 @@ from course.dashboard import loading
 from course.dashboard.summary import Summary, decode, encode, summarize
 from course.extensions import db
 from course.loaded import get_course
-from course.models import LearnerStatus, LessonProgress, QuizAttempt, RefresherAttempt, User, utcnow
+from course.models import (
+    AttemptAnswer,
+    LatestAnswer,
+    LearnerStatus,
+    LessonProgress,
+    QuizAttempt,
+    RefresherAttempt,
+    User,
+    utcnow,
+)
 
-WATCHED = (LessonProgress, QuizAttempt, RefresherAttempt)  # the rows a summary is computed from
+# The rows a summary and the latest answers are computed from.
+WATCHED = (LessonProgress, QuizAttempt, AttemptAnswer, RefresherAttempt)
 _STALE = "lantern_stale_status"  # key in session.info: learners whose summary must be rewritten
 _versions: dict[int, tuple[Course, str]] = {}
 _empty: dict[str, Summary] = {}
@@ -51,7 +62,10 @@ def content_version(course: Course) -> str:
 
 
 def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
-    """Recompute and store the summaries of these learners, in the current transaction; return them."""
+    """Recompute and store the summaries and latest answers of these learners, in the current transaction.
+
+    Return the summaries.
+    """
     ids = sorted(set(user_ids))
     if not ids:
         return {}
@@ -86,7 +100,20 @@ def refresh(user_ids: Iterable[int]) -> dict[int, Summary]:
         ),
         values,
     )
+    _rewrite_latest_answers(existing)
     return summaries
+
+
+_ANSWER_COLUMNS = ("user_id", "module_slug", "question_id", "is_correct", "chosen")
+
+
+def _rewrite_latest_answers(user_ids: sa.Select) -> None:
+    # Computed in the database by the one rule for "latest" (course.dashboard.loading.latest_answers).
+    db.session.execute(sa.delete(LatestAnswer).where(LatestAnswer.user_id.in_(user_ids)))
+    latest = loading.latest_answers(user_ids)
+    db.session.execute(
+        sa.insert(LatestAnswer).from_select(_ANSWER_COLUMNS, sa.select(*(latest.c[name] for name in _ANSWER_COLUMNS)))
+    )
 
 
 def last_renewals(course: Course, user_ids: list[int]) -> dict[int, datetime]:
@@ -144,31 +171,46 @@ def empty(course: Course) -> Summary:
 
 @sa.event.listens_for(Session, "after_flush")
 def _note_changed_learners(session: Session, flush_context) -> None:
-    """Note the learners whose lessons, attempts or refreshers this flush changed (deletions too)."""
-    changed = {
-        obj.user_id
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(obj, WATCHED)
-    }
+    """Note the learners whose lessons, attempts, answers or refreshers this flush changed (deletions too)."""
+    changed, attempt_ids = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AttemptAnswer):
+            # An answer belongs to its attempt's learner; the attempt is usually at hand (flushed with it).
+            attempt = sa.inspect(obj).attrs.attempt.loaded_value
+            if isinstance(attempt, QuizAttempt):
+                changed.add(attempt.user_id)
+            else:
+                attempt_ids.add(obj.attempt_id)
+        elif isinstance(obj, WATCHED):
+            changed.add(obj.user_id)
+    if attempt_ids:
+        changed.update(session.scalars(sa.select(QuizAttempt.user_id).where(QuizAttempt.id.in_(attempt_ids))))
     if changed:
         session.info.setdefault(_STALE, set()).update(changed)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
 def _note_learners_of_bulk_statements(state) -> None:
-    """Note the learners a bulk INSERT, UPDATE or DELETE of lessons, attempts or refreshers touches."""
+    """Note the learners a bulk INSERT, UPDATE or DELETE of lessons, attempts, answers or refreshers touches."""
     if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     entity = state.bind_mapper.class_
     if entity not in WATCHED:
         return
+    if entity is AttemptAnswer:  # an answer belongs to its attempt's learner
+        owner = sa.select(QuizAttempt.user_id).distinct().join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+    else:
+        owner = sa.select(entity.user_id).distinct()
     if state.is_insert:
         rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-        changed = {row["user_id"] for row in rows if "user_id" in row}
+        if entity is AttemptAnswer:
+            attempt_ids = {row["attempt_id"] for row in rows if "attempt_id" in row}
+            changed = set(state.session.scalars(owner.where(QuizAttempt.id.in_(attempt_ids)))) if attempt_ids else set()
+        else:
+            changed = {row["user_id"] for row in rows if "user_id" in row}
     else:  # whose rows the statement is about to change: read them first, by its own condition
         where = state.statement.whereclause
-        query = sa.select(entity.user_id).distinct()
-        changed = set(state.session.scalars(query.where(where) if where is not None else query))
+        changed = set(state.session.scalars(owner.where(where) if where is not None else owner))
     if changed:
         state.session.info.setdefault(_STALE, set()).update(changed)
 

@@ -7,7 +7,15 @@ Times are naive UTC everywhere (course.models.clock), so SQLite and PostgreSQL b
 from course.models.clock import utcnow
 from course.models.accounts import EmailConfirmation, Role, RoleChecks, StaffInvite, User, UserSession
 from course.models.groups import CheckInAction, Group, GroupFacilitator, Membership
-from course.models.learning import AttemptAnswer, Certificate, LearnerStatus, LessonProgress, QuizAttempt, QuizLayout
+from course.models.learning import (
+    AttemptAnswer,
+    Certificate,
+    LatestAnswer,
+    LearnerStatus,
+    LessonProgress,
+    QuizAttempt,
+    QuizLayout,
+)
 from course.models.lasting import (
     KnowledgeCheck,
     PracticeAnswer,
@@ -19,7 +27,7 @@ from course.models.lasting import (
 
 __all__ = [
     "utcnow", "EmailConfirmation", "Role", "RoleChecks", "StaffInvite", "User", "UserSession", "CheckInAction", "Group",
-    "GroupFacilitator", "Membership", "AttemptAnswer", "Certificate", "LearnerStatus", "LessonProgress", "QuizAttempt",
-    "QuizLayout", "KnowledgeCheck", "PracticeAnswer", "RefresherAttempt", "ReminderMail", "ReminderPreference",
-    "ResponseCertificate",
+    "GroupFacilitator", "Membership", "AttemptAnswer", "Certificate", "LatestAnswer", "LearnerStatus", "LessonProgress",
+    "QuizAttempt", "QuizLayout", "KnowledgeCheck", "PracticeAnswer", "RefresherAttempt", "ReminderMail",
+    "ReminderPreference", "ResponseCertificate",
 ]

@@ -123,3 +123,19 @@ class LearnerStatus(db.Model):
     # JSON text (course.dashboard.summary.encode), read as text so unchanged summaries decode from a cache.
     summary: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LatestAnswer(db.Model):
+    """A learner's answer to a question on the latest attempt that asked it, kept as data.
+
+    Rewritten with the learner's summary (course.dashboard.status), so the per-question results
+    of a group count one row per member and question instead of ranking every answer ever given.
+    """
+
+    __tablename__ = "latest_answers"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    module_slug: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    question_id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    is_correct: Mapped[bool]
+    chosen: Mapped[list[str]] = mapped_column(sa.JSON)  # as in AttemptAnswer
