@@ -182,6 +182,11 @@ class Course:
         return frozenset((module.slug, lesson.slug) for module in self.modules for lesson in module.lessons)
 
     @cached_property
+    def always_open_modules(self) -> tuple[Module, ...]:
+        """Return the modules open from the first visit (the overdose basics), in course order."""
+        return tuple(module for module in self.modules if module.always_open)
+
+    @cached_property
     def lesson_count(self) -> int:
         return sum(len(module.lessons) for module in self.modules)
 

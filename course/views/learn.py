@@ -45,17 +45,26 @@ def status_label(status: progress.ModuleStatus, best: progress.BestAttempt | Non
     return Markup(f'<span class="status {css_class}">{escape(words)}</span>')
 
 
-@bp.app_template_filter("module_card")
+@bp.app_template_filter("module_cards")
 @pass_context
-def module_card(
-    context: Context, module: Module, statuses: dict[str, progress.ModuleStatus], best: dict[str, progress.BestAttempt]
+def module_cards(
+    context: Context,
+    modules: tuple[Module, ...],
+    statuses: dict[str, progress.ModuleStatus],
+    best: dict[str, progress.BestAttempt],
 ) -> Markup:
-    """Return a module's card on the learner home, rendered once for each status and best score."""
-    status, best = statuses[module.slug], best.get(module.slug)
-    score = best.score if best and status == progress.ModuleStatus.PASSED else None
-    return page_cache.fragment(
-        context, "learn/_module_card.html", (module.slug, status, score), module=module, status=status, best=best
-    )
+    """Return the modules' cards on the learner home; each is rendered once for each status and best score."""
+    cards = []
+    for module in modules:
+        status, attempt = statuses[module.slug], best.get(module.slug)
+        score = attempt.score if attempt and status == progress.ModuleStatus.PASSED else None
+        cards.append(
+            page_cache.fragment(
+                context, "learn/_module_card.html", (module.slug, status, score), module=module, status=status,
+                best=attempt,
+            )
+        )
+    return Markup("\n".join(cards))
 
 
 QUESTION_TEMPLATE = "learn/_question.html"
