@@ -268,3 +268,27 @@ def test_the_session_cookie_is_signed_as_flask_itself_signs_it(app, client, make
     login(client, user.email)
     held = ours.loads(cookie(client))
     assert set(held) == {"_fresh", "_user_id", "csrf_token"}  # no browser fingerprint: protection is off
+
+
+def test_a_cookie_checked_before_still_expires_and_each_request_gets_its_own_session(app, client, make_user, monkeypatch):
+    # course/session_cookie.py checks a cookie's signature once per process and keeps what it holds.
+    user = make_user()
+    login(client, user.email)
+    held = cookie(client)
+    browser = app.test_client(use_cookies=False)
+    sent = {"Cookie": f"session={held}"}
+    assert browser.get("/learn", headers=sent).status_code == 200
+    assert browser.get("/learn", headers=sent).status_code == 200  # the kept check
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=1))
+    time.sleep(2.1)
+    assert browser.get("/learn", headers=sent).status_code == 302  # too old, kept or not
+
+    # A request that changes its session in place (a second flashed message appended to the
+    # cookie's list) must not change what the next request with the same cookie starts from.
+    anonymous = app.test_client()
+    anonymous.get("/learn")  # "Please log in to see that page." is flashed into the cookie
+    with_one_message = {"Cookie": f"session={cookie(anonymous)}"}
+    assert browser.get("/healthz", headers=with_one_message).status_code == 200  # checked, and kept
+    browser.get("/learn", headers=with_one_message)  # flashes it again, into its own copy
+    page = browser.get("/login", headers=with_one_message).text
+    assert page.count("Please log in to see that page.") == 1
