@@ -46,7 +46,7 @@ class SessionCookie(SecureCookieSessionInterface):
             signed_at, data = kept
             if 0 <= time.time() - signed_at <= max_age:  # itsdangerous' own test of a timed signature
                 return self.session_class(copy.deepcopy(data))
-            del verified[value]
+            verified.pop(value, None)  # another thread may have dropped it already
             return self.session_class()
         try:
             data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
