@@ -26,6 +26,20 @@ def test_upgrade_is_recorded_at_head(app):
         assert current == tuple(ScriptDirectory.from_config(config).get_heads())
 
 
+def insert_group_with_a_member(connection) -> None:
+    """Robin (7) leads group 3, whose member is Sam (8), as raw rows (the schema since co-facilitators)."""
+    import sqlalchemy as sa
+
+    connection.execute(sa.text(
+        "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) VALUES "
+        "(7, 'robin@example.org', 'Robin', 'x', 'facilitator', 1, '2026-01-01'), "
+        "(8, 'sam@example.org', 'Sam', 'x', 'learner', 1, '2026-01-01')"
+    ))
+    connection.execute(sa.text("INSERT INTO groups (id, name, invite_code, created_at) VALUES (3, 'G', 'ABC', '2026-02-01')"))
+    connection.execute(sa.text("INSERT INTO group_facilitators (group_id, user_id, added_at) VALUES (3, 7, '2026-02-01')"))
+    connection.execute(sa.text("INSERT INTO memberships (id, group_id, user_id, share_email, joined_at) VALUES (5, 3, 8, 0, '2026-02-02')"))
+
+
 def test_existing_groups_keep_their_facilitator_through_the_migration(tmp_path, extra_app):
     """Upgrading a database made before co-facilitators gives every group its one facilitator."""
     from flask_migrate import upgrade
@@ -70,14 +84,7 @@ def test_the_migration_goes_down_and_up_again_keeping_groups_and_members(tmp_pat
     with other.app_context():
         upgrade()
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) VALUES "
-                "(7, 'robin@example.org', 'Robin', 'x', 'facilitator', 1, '2026-01-01'), "
-                "(8, 'sam@example.org', 'Sam', 'x', 'learner', 1, '2026-01-01')"
-            ))
-            connection.execute(sa.text("INSERT INTO groups (id, name, invite_code, created_at) VALUES (3, 'G', 'ABC', '2026-02-01')"))
-            connection.execute(sa.text("INSERT INTO group_facilitators (group_id, user_id, added_at) VALUES (3, 7, '2026-02-01')"))
-            connection.execute(sa.text("INSERT INTO memberships (id, group_id, user_id, share_email, joined_at) VALUES (5, 3, 8, 0, '2026-02-02')"))
+            insert_group_with_a_member(connection)
         downgrade(revision="25eec853b5a2")
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT facilitator_id FROM groups")).scalar() == 7
@@ -105,14 +112,7 @@ def test_answers_given_before_latest_answers_existed_are_counted_after_the_upgra
         course = get_course()
         current_summary = {"version": status.content_version(course), "summary": encode(status.empty(course))}
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) VALUES "
-                "(7, 'robin@example.org', 'Robin', 'x', 'facilitator', 1, '2026-01-01'), "
-                "(8, 'sam@example.org', 'Sam', 'x', 'learner', 1, '2026-01-01')"
-            ))
-            connection.execute(sa.text("INSERT INTO groups (id, name, invite_code, created_at) VALUES (3, 'G', 'ABC', '2026-02-01')"))
-            connection.execute(sa.text("INSERT INTO group_facilitators (group_id, user_id, added_at) VALUES (3, 7, '2026-02-01')"))
-            connection.execute(sa.text("INSERT INTO memberships (id, group_id, user_id, share_email, joined_at) VALUES (5, 3, 8, 0, '2026-02-02')"))
+            insert_group_with_a_member(connection)
             connection.execute(sa.text(
                 "INSERT INTO quiz_attempts (id, user_id, module_slug, submission_token, submitted_at, score, correct_count, "
                 "question_count, passed, missed_critical, content_version) "

@@ -40,16 +40,28 @@ def outage_app(extra_app):
     admin.close()
 
 
-def test_a_database_outage_keeps_the_emergency_page_and_loses_nothing(outage_app):
-    app, proxy = outage_app
+def logged_in(app, email: str):
+    """A new account and a browser logged in to it."""
     from course import accounts
 
     with app.app_context():
-        accounts.create_user("parent@example.org", PASSWORD, "Parent")
+        accounts.create_user(email, PASSWORD, "Parent")
     client = app.test_client()
     page = client.get("/login")
-    assert client.post("/login", data={"email": "parent@example.org", "password": PASSWORD,
-                                       "csrf_token": csrf_token(page.text)}).status_code == 302
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    return client
+
+
+def finish_the_lessons_of_module_one(client) -> None:
+    for lesson in ("hello", "second"):
+        text = client.get(f"/learn/first-steps/{lesson}").text
+        client.post(f"/learn/first-steps/{lesson}/complete", data={"csrf_token": csrf_token(text)})
+
+
+def test_a_database_outage_keeps_the_emergency_page_and_loses_nothing(outage_app):
+    app, proxy = outage_app
+    client = logged_in(app, "parent@example.org")
     lesson = client.get("/learn/first-steps/hello")
     assert lesson.status_code == 200
     done = client.post("/learn/first-steps/hello/complete", data={"csrf_token": csrf_token(lesson.text)})
@@ -80,16 +92,8 @@ def test_a_database_outage_keeps_the_emergency_page_and_loses_nothing(outage_app
 
 def test_a_database_that_vanishes_mid_quiz_answers_503_and_saves_nothing_half_way(outage_app):
     app, proxy = outage_app
-    from course import accounts
-
-    with app.app_context():
-        accounts.create_user("quiz@example.org", PASSWORD, "Quiz")
-    client = app.test_client()
-    page = client.get("/login")
-    client.post("/login", data={"email": "quiz@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
-    for lesson in ("hello", "second"):
-        text = client.get(f"/learn/first-steps/{lesson}").text
-        client.post(f"/learn/first-steps/{lesson}/complete", data={"csrf_token": csrf_token(text)})
+    client = logged_in(app, "quiz@example.org")
+    finish_the_lessons_of_module_one(client)
     quiz = client.get("/learn/first-steps/quiz")
     assert quiz.status_code == 200
     proxy.cut()
@@ -105,13 +109,7 @@ def test_a_database_that_vanishes_mid_quiz_answers_503_and_saves_nothing_half_wa
 def test_connections_the_database_dropped_are_replaced_without_a_failed_page(outage_app):
     """PostgreSQL restarts between two clicks: every pooled connection is dead, nobody sees a 503."""
     app, proxy = outage_app
-    from course import accounts
-
-    with app.app_context():
-        accounts.create_user("restart@example.org", PASSWORD, "Restart")
-    client = app.test_client()
-    page = client.get("/login")
-    client.post("/login", data={"email": "restart@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    client = logged_in(app, "restart@example.org")
     lesson = client.get("/learn/first-steps/hello")
     assert lesson.status_code == 200
 
@@ -150,20 +148,13 @@ def test_a_change_gets_a_live_connection_after_the_database_dropped_them_all(out
 def test_a_page_that_only_reads_pays_no_ping_and_a_change_does(outage_app, monkeypatch):
     # A ping is one more round trip on every checkout; read() retries a dropped connection itself.
     app, _proxy = outage_app
-    from course import accounts
-
     with app.app_context():
-        accounts.create_user("pings@example.org", PASSWORD, "Pings")
         dialect = db.engine.dialect
     pings: list[object] = []
     real_ping = dialect.do_ping
     monkeypatch.setattr(dialect, "do_ping", lambda dbapi_connection: pings.append(1) or real_ping(dbapi_connection))
-    client = app.test_client()
-    page = client.get("/login")
-    client.post("/login", data={"email": "pings@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
-    for lesson in ("hello", "second"):
-        text = client.get(f"/learn/first-steps/{lesson}").text
-        client.post(f"/learn/first-steps/{lesson}/complete", data={"csrf_token": csrf_token(text)})
+    client = logged_in(app, "pings@example.org")
+    finish_the_lessons_of_module_one(client)
     for path in ("/learn", "/learn/first-steps/hello", "/learn/first-steps/quiz"):
         client.get(path)  # the quiz's first opening writes its layout
         pings.clear()
