@@ -20,7 +20,7 @@ from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
 
 from course.extensions import db, read
-from course.models import RoleChecks, User, UserSession, utcnow
+from course.models import LearnerStatus, RoleChecks, User, UserSession, utcnow
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 # last_seen_at is written at most this often: not a write per request.
@@ -69,6 +69,9 @@ class SignedIn(RoleChecks):
     created_at: datetime
     last_seen_at: datetime | None
     session_token: str  # the random token of this browser's session row
+    # When the learner's summary was last rewritten, which every change to their lessons and attempts
+    # does (course.dashboard.status): progress.state_for keeps their state between requests until it moves.
+    progress_stamp: datetime | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -131,7 +134,7 @@ def start(user: User | SignedIn, remember: bool = False) -> None:
 # The session and its person in one query, built once: this runs on every logged-in request.
 # A Core query on the tables, read through course.extensions.read: a page that only reads never
 # opens an ORM session. The password hash is not read; SignedIn.check_password reads it when asked.
-_USERS, _SESSIONS = User.__table__, UserSession.__table__
+_USERS, _SESSIONS, _STATUS = User.__table__, UserSession.__table__, LearnerStatus.__table__
 _SESSION_AND_PERSON = (
     sa.select(
         *(_USERS.c[key] for key in _PERSON_FIELDS),
@@ -139,8 +142,10 @@ _SESSION_AND_PERSON = (
         _SESSIONS.c.remember.label("session_remember"),
         _SESSIONS.c.last_seen_at.label("session_last_seen_at"),
         _SESSIONS.c.expires_at.label("session_expires_at"),
+        _STATUS.c.updated_at.label("progress_stamp"),
     )
     .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
+    .outerjoin(_STATUS, _STATUS.c.user_id == _USERS.c.id)
     .where(_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
 )
 
@@ -170,7 +175,7 @@ def load(token: str) -> SignedIn | None:
     if now - times.last_seen_at > SEEN_RESOLUTION:
         db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
-    return SignedIn(*found[: len(_PERSON_FIELDS)], session_token=token)
+    return SignedIn(*found[: len(_PERSON_FIELDS)], session_token=token, progress_stamp=found.progress_stamp)
 
 
 def rotate_remembered(user: SignedIn) -> None:
