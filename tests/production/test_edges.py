@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 
@@ -11,7 +13,7 @@ from tests.production.answers import COURSE
 from tests.production.mailbox import links_in
 from tests.production.people import RESET_SUBJECT, log_in
 from tests.production.stack import DEPLOY, PASSWORDS, ROOT, unit_commands
-from tests.production.visitor import Visitor
+from tests.production.visitor import Visitor, form_headers
 
 FORGED = "evil.example"
 
@@ -95,3 +97,32 @@ def test_the_daily_reminder_timer_runs_its_command_with_the_production_settings(
     result = subprocess.run(command, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_lesson_done_through_one_process_shows_on_every_page_of_both(stack):
+    """Each gunicorn process keeps a learner's state until their progress moves (course.progress):
+    after a lesson is completed, no page from either process may show the state from before."""
+    learner = Visitor(stack.base_url)
+    status, _, _ = learner.post_form("/login", {"email": "learner@demo.lantern",
+                                                "password": PASSWORDS["learner@demo.lantern"]})
+    assert status == 302
+
+    def steps_done_on_the_home(times: int) -> set[str]:
+        # Several at once, so both processes (2 workers × 4 threads) answer and keep what they read.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pages = list(pool.map(lambda _: learner.request("GET", "/learn"), range(times)))
+        assert {status for status, _, _ in pages} == {200}
+        return {re.search(r"(\d+) of \d+ steps done", html).group(1) for _, _, html in pages}
+
+    (before,) = steps_done_on_the_home(24)
+    _, _, home = learner.request("GET", "/learn")
+    next_lesson = re.search(r'<a class="button" href="(/learn/[a-z0-9-]+/[a-z0-9-]+)">', home).group(1)
+    assert not next_lesson.endswith("/quiz"), "the demo learner's next step is a lesson"
+    _, page_headers, html = learner.request("GET", next_lesson)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    status, _, _ = learner.request(
+        "POST", next_lesson + "/complete", urlencode({"csrf_token": token}).encode(),
+        form_headers(stack.base_url, next_lesson, page_headers, html),
+    )
+    assert status == 302
+    assert steps_done_on_the_home(24) == {str(int(before) + 1)}
