@@ -114,6 +114,7 @@ def state_for(user: Person) -> LearnerState:
 # transaction (course.dashboard.status), so while the stamp is unchanged, so is the state: the
 # course pages, which read it on every visit, skip that query. A request that has used the ORM
 # session may have changed something since its stamp was read, so it neither uses nor keeps one.
+# Requests share a kept state: it is frozen, and nothing changes the dicts it holds.
 _kept_states: dict[int, tuple[datetime, LearnerState]] = {}
 MAX_KEPT_STATES = 5_000
 
