@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +14,9 @@ from course.content import Course
 from course.extensions import read
 from course.models import KnowledgeCheck, ReminderPreference, Role, User, utcnow
 from course.progress import LearnerState
+
+if TYPE_CHECKING:
+    from course.sessions import SignedIn
 
 # The checks taken and the reminder choice, in one round trip built once: the home asks on every visit.
 # A row is a knowledge check (kind set) or the reminder choice (kind NULL). On the tables, read through
@@ -39,7 +43,7 @@ class HomeNotes:
     offer_reminders: bool  # never asked yet: ask once, yes or no
 
 
-def home_notes(user: User, course: Course, state: LearnerState, now: datetime | None = None) -> HomeNotes:
+def home_notes(user: User | SignedIn, course: Course, state: LearnerState, now: datetime | None = None) -> HomeNotes:
     """Return the home page's notes for one learner (a few small queries, none that the state already answers)."""
     now = now or utcnow()
     rows = read(_HOME_FACTS, {"user_id": user.id}).all()

@@ -24,6 +24,7 @@ from markupsafe import Markup
 # The keys are content slugs and statuses, so the pieces are few; the limit only keeps memory bounded.
 MAX_KEPT = 4096
 
+
 def _kept(environment: Environment, kind: str) -> dict:
     # Each app's pieces live on its template environment (one per app, gone with it).
     kinds = environment.__dict__.get("lantern_kept")
