@@ -217,7 +217,7 @@ def submit_quiz(user, quiz: Quiz, form: FormData, token: str) -> Submission:
     if row.attempt_id is not None:  # a double click or a replayed form
         return Submission(attempt=db.session.get(QuizAttempt, row.attempt_id))
     if row.content_version != quiz.version:
-        return Submission(layout=quiz_layouts.open_layout(user.id, quiz), notice=QUIZ_CHANGED)
+        return Submission(layout=quiz_layouts.open_layout(user, quiz), notice=QUIZ_CHANGED)
     layout = quiz_layouts.layout_from_row(quiz, row)
     answers, errors = read_answers(quiz, form, layout.question_list)
     if errors:

@@ -153,7 +153,7 @@ def submit_check(
         raise grading.TamperedSubmission("This form is out of date or not yours. Please answer the check below.")
     if row.content_version != bank.version:
         db.session.delete(row)
-        return CheckSubmission(layout=quiz_layouts.open_layout(user.id, bank), notice=grading.QUIZ_CHANGED)
+        return CheckSubmission(layout=quiz_layouts.open_layout(user, bank), notice=grading.QUIZ_CHANGED)
     layout = quiz_layouts.layout_from_row(bank, row)
     answers, errors = grading.read_answers(bank, form, layout.question_list)
     if errors or confidence is None:

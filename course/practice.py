@@ -7,13 +7,14 @@ table; quiz attempts, best scores and progress never see them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from course import grading
 from course.content import Course, Module, Question
-from course.extensions import db
+from course.extensions import db, read
 from course.models import AttemptAnswer, PracticeAnswer, QuizAttempt
 
 RIGHT_ANSWERS_NEEDED = 2
@@ -28,7 +29,7 @@ class PracticeItem:
 
 def last_misses(user_id: int) -> dict[tuple[str, str], object]:
     """Return when the learner last missed each question in an official attempt (one query)."""
-    rows = db.session.execute(
+    rows = read(
         sa.select(QuizAttempt.module_slug, AttemptAnswer.question_id, sa.func.max(QuizAttempt.submitted_at))
         .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
         .where(QuizAttempt.user_id == user_id, AttemptAnswer.is_correct.is_(False))
@@ -37,11 +38,11 @@ def last_misses(user_id: int) -> dict[tuple[str, str], object]:
     return {(module_slug, question_id): missed_at for module_slug, question_id, missed_at in rows}
 
 
-def right_answers_since(user_id: int, misses: dict) -> dict[tuple[str, str], int]:
+def right_answers_since(user_id: int, misses: Mapping) -> dict[tuple[str, str], int]:
     """Return how often each missed question was answered right in practice after its last miss."""
     if not misses:
         return {}
-    rows = db.session.execute(
+    rows = read(
         sa.select(PracticeAnswer.module_slug, PracticeAnswer.question_id, PracticeAnswer.answered_at).where(
             PracticeAnswer.user_id == user_id, PracticeAnswer.is_correct.is_(True)
         )
@@ -57,7 +58,13 @@ def right_answers_since(user_id: int, misses: dict) -> dict[tuple[str, str], int
 def practice_set(course: Course, user_id: int) -> list[PracticeItem]:
     """Return the questions still to practise, in course order (questions since removed are left out)."""
     misses = last_misses(user_id)
-    rights = right_answers_since(user_id, misses)
+    return items_to_practise(course, misses, right_answers_since(user_id, misses))
+
+
+def items_to_practise(
+    course: Course, misses: Mapping[tuple[str, str], object], rights: Mapping[tuple[str, str], int]
+) -> list[PracticeItem]:
+    """Return the missed questions not yet answered right often enough since, in course order."""
     items = []
     for module in course.modules:
         for question in module.quiz.questions:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import cached_property
 from enum import StrEnum
 from typing import Protocol
@@ -19,6 +18,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from course import kept
 from course.content import Course, Lesson, Module
 from course.extensions import db, read
 from course.models import LessonProgress, QuizAttempt, utcnow
@@ -104,33 +104,8 @@ def records_progress(user: Person) -> bool:
 
 def state_for(user: Person) -> LearnerState:
     """Read a person's state (or keep it from an earlier request); a staff member's is marked as a preview."""
-    state = _kept_or_loaded_state(user)
+    state = kept.kept_or_read(user, "progress", lambda: load_state(user.id))
     return replace(state, preview=True) if previews_course(user) else state
-
-
-# Each learner's state as last read in this process, with the stamp it was read under: the time
-# their summary was last rewritten (learner_status.updated_at, read with the session by
-# course.sessions). Every change to their lessons or attempts rewrites that summary in the same
-# transaction (course.dashboard.status), so while the stamp is unchanged, so is the state: the
-# course pages, which read it on every visit, skip that query. A request that has used the ORM
-# session may have changed something since its stamp was read, so it neither uses nor keeps one.
-# Requests share a kept state: it is frozen, and nothing changes the dicts it holds.
-_kept_states: dict[int, tuple[datetime, LearnerState]] = {}
-MAX_KEPT_STATES = 5_000
-
-
-def _kept_or_loaded_state(user: Person) -> LearnerState:
-    stamp = getattr(user, "progress_stamp", None)  # only the signed-in person of a request has one
-    if stamp is None or db.session.registry.has():
-        return load_state(user.id)
-    kept = _kept_states.get(user.id)
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    state = load_state(user.id)
-    if len(_kept_states) >= MAX_KEPT_STATES:
-        _kept_states.clear()
-    _kept_states[user.id] = (stamp, state)
-    return state
 
 
 # One learner's lessons and attempts in one round trip, built once: this runs on every course page.

@@ -2,7 +2,8 @@
 
 `draw_layout` is a plain function of the quiz, how often the learner has been asked each
 question, and a random source. `open_layout` keeps one open layout per learner and quiz
-version (a reload shows the same quiz); `find_layout` finds the one a submitted form names.
+version (a reload shows the same quiz, read once and kept while nothing changes: course.kept);
+`find_layout` finds the one a submitted form names.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from course import kept
 from course.content import Choice, Question, Quiz
 from course.extensions import db, read
+from course.kept import StampedPerson
 from course.models import AttemptAnswer, QuizAttempt, QuizLayout
 
 
@@ -124,9 +127,14 @@ _OPEN_LAYOUT = (
 )
 
 
-def open_layout(user_id: int, quiz: Quiz, rng: random.Random | None = None) -> Layout:
-    """Return the learner's open layout of this quiz version, drawing and storing a new one if there is none."""
-    row = read(_OPEN_LAYOUT, {"user_id": user_id, "module_slug": quiz.module_slug, "version": quiz.version}).first()
+def open_layout(person: StampedPerson, quiz: Quiz, rng: random.Random | None = None) -> Layout:
+    """Return the person's open layout of this quiz version, drawing and storing a new one if there is none."""
+    user_id = person.id
+    row = kept.kept_or_read(
+        person,
+        ("open layout", quiz.module_slug, quiz.version),
+        lambda: read(_OPEN_LAYOUT, {"user_id": user_id, "module_slug": quiz.module_slug, "version": quiz.version}).first(),
+    )
     if row is not None:
         return layout_from_row(quiz, row)
     layout = draw_layout(quiz, asked_counts(user_id, quiz.module_slug), rng or random.SystemRandom(), secrets.token_urlsafe(24))

@@ -18,7 +18,7 @@ from flask import current_app
 
 from course import grading, quiz_layouts
 from course.content import Course, Module, Quiz
-from course.extensions import db
+from course.extensions import db, read
 from course.models import QuizAttempt, RefresherAttempt, utcnow
 
 # A refresher is short: every critical question, topped up with refresher questions to this many.
@@ -53,7 +53,7 @@ def last_renewals(module_slug: str, user_ids: list[int] | None = None) -> dict[i
         refresher_passes = refresher_passes.where(RefresherAttempt.user_id.in_(user_ids))
     passes = sa.union_all(quiz_passes, refresher_passes).subquery()
     query = sa.select(passes.c.user_id, sa.func.max(passes.c.at)).group_by(passes.c.user_id)
-    return {user_id: at for user_id, at in db.session.execute(query).all()}
+    return {user_id: at for user_id, at in read(query).all()}
 
 
 def due_since(
@@ -76,8 +76,12 @@ def current_until(user_id: int, course: Course) -> datetime | None:
     module = overdose_module(course)
     if module is None:
         return None
-    last = last_renewals(module.slug, [user_id]).get(user_id)
-    return last + refresher_days() if last else None
+    return renewed_until(last_renewals(module.slug, [user_id]).get(user_id))
+
+
+def renewed_until(last_renewal: datetime | None) -> datetime | None:
+    """Return until when a pass at this time keeps the overdose response current (None: never passed)."""
+    return last_renewal + refresher_days() if last_renewal else None
 
 
 def open_refresher(user_id: int, module: Module, rng: random.Random | None = None) -> RefresherAttempt:

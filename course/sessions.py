@@ -69,9 +69,9 @@ class SignedIn(RoleChecks):
     created_at: datetime
     last_seen_at: datetime | None
     session_token: str  # the random token of this browser's session row
-    # When the learner's summary was last rewritten, which every change to their lessons and attempts
-    # does (course.dashboard.status): progress.state_for keeps their state between requests until it moves.
-    progress_stamp: datetime | None = None
+    # When anything the course pages read about the learner last changed (their summary's time, which
+    # course.dashboard.status moves with every such change): course.kept keeps those reads until it moves.
+    learner_stamp: datetime | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -142,7 +142,7 @@ _SESSION_AND_PERSON = (
         _SESSIONS.c.remember.label("session_remember"),
         _SESSIONS.c.last_seen_at.label("session_last_seen_at"),
         _SESSIONS.c.expires_at.label("session_expires_at"),
-        _STATUS.c.updated_at.label("progress_stamp"),
+        _STATUS.c.updated_at.label("learner_stamp"),
     )
     .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
     .outerjoin(_STATUS, _STATUS.c.user_id == _USERS.c.id)
@@ -175,7 +175,7 @@ def load(token: str) -> SignedIn | None:
     if now - times.last_seen_at > SEEN_RESOLUTION:
         db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
-    return SignedIn(*found[: len(_PERSON_FIELDS)], session_token=token, progress_stamp=found.progress_stamp)
+    return SignedIn(*found[: len(_PERSON_FIELDS)], session_token=token, learner_stamp=found.learner_stamp)
 
 
 def rotate_remembered(user: SignedIn) -> None:

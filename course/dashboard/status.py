@@ -8,6 +8,10 @@ results). Bulk INSERT, UPDATE and DELETE statements run through the session note
 learners too. A summary computed for another shape of the course (content changed), or
 missing for someone with rows (written before this table, or by raw SQL), is recomputed
 when read.
+
+The summary's time (updated_at) is also the learner's stamp for what course pages keep between
+requests (course.kept): a change to the other rows those pages read about a learner (knowledge
+checks, reminder choice, quiz layouts, practice answers) moves it too, without a new summary.
 """
 
 from __future__ import annotations
@@ -28,18 +32,25 @@ from course.extensions import db
 from course.loaded import get_course
 from course.models import (
     AttemptAnswer,
+    KnowledgeCheck,
     LatestAnswer,
     LearnerStatus,
     LessonProgress,
+    PracticeAnswer,
     QuizAttempt,
+    QuizLayout,
     RefresherAttempt,
+    ReminderPreference,
     User,
     utcnow,
 )
 
 # The rows a summary and the latest answers are computed from.
 WATCHED = (LessonProgress, QuizAttempt, AttemptAnswer, RefresherAttempt)
+# The other rows that course pages read about a learner and keep (course.kept): no summary depends on them.
+STAMPED = (KnowledgeCheck, ReminderPreference, QuizLayout, PracticeAnswer)
 _STALE = "lantern_stale_status"  # key in session.info: learners whose summary must be rewritten
+_MOVED = "lantern_moved_stamp"  # key in session.info: learners whose stamp alone must move
 _versions: dict[int, tuple[Course, str]] = {}
 _empty: dict[str, Summary] = {}
 
@@ -171,8 +182,8 @@ def empty(course: Course) -> Summary:
 
 @sa.event.listens_for(Session, "after_flush")
 def _note_changed_learners(session: Session, flush_context) -> None:
-    """Note the learners whose lessons, attempts, answers or refreshers this flush changed (deletions too)."""
-    changed, attempt_ids = set(), set()
+    """Note the learners whose rows this flush changed (deletions too): summaries to rewrite, stamps to move."""
+    changed, attempt_ids, moved = set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, AttemptAnswer):
             # An answer belongs to its attempt's learner; the attempt is usually at hand (flushed with it).
@@ -183,19 +194,23 @@ def _note_changed_learners(session: Session, flush_context) -> None:
                 attempt_ids.add(obj.attempt_id)
         elif isinstance(obj, WATCHED):
             changed.add(obj.user_id)
+        elif isinstance(obj, STAMPED):
+            moved.add(obj.user_id)
     if attempt_ids:
         changed.update(session.scalars(sa.select(QuizAttempt.user_id).where(QuizAttempt.id.in_(attempt_ids))))
     if changed:
         session.info.setdefault(_STALE, set()).update(changed)
+    if moved:
+        session.info.setdefault(_MOVED, set()).update(moved)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
 def _note_learners_of_bulk_statements(state) -> None:
-    """Note the learners a bulk INSERT, UPDATE or DELETE of lessons, attempts, answers or refreshers touches."""
+    """Note the learners a bulk INSERT, UPDATE or DELETE of watched or stamped rows touches."""
     if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     entity = state.bind_mapper.class_
-    if entity not in WATCHED:
+    if entity not in WATCHED and entity not in STAMPED:
         return
     if entity is AttemptAnswer:  # an answer belongs to its attempt's learner
         owner = sa.select(QuizAttempt.user_id).distinct().join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
@@ -212,19 +227,23 @@ def _note_learners_of_bulk_statements(state) -> None:
         where = state.statement.whereclause
         changed = set(state.session.scalars(owner.where(where) if where is not None else owner))
     if changed:
-        state.session.info.setdefault(_STALE, set()).update(changed)
+        state.session.info.setdefault(_STALE if entity in WATCHED else _MOVED, set()).update(changed)
 
 
 @sa.event.listens_for(Session, "before_commit")
 def _rewrite_noted_summaries(session: Session) -> None:
-    """Rewrite the noted learners' summaries before the transaction commits."""
+    """Rewrite the noted learners' summaries, and move the other noted stamps, before the transaction commits."""
     session.flush()
-    stale = session.info.pop(_STALE, None)
+    stale = session.info.pop(_STALE, set())
+    moved = session.info.pop(_MOVED, set()) - stale  # a rewritten summary has a new time already
     if stale:
         refresh(stale)
+    if moved:
+        session.execute(sa.update(LearnerStatus).where(LearnerStatus.user_id.in_(moved)).values(updated_at=utcnow()))
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _forget_noted_learners(session: Session) -> None:
     """A rolled-back change changed nothing."""
     session.info.pop(_STALE, None)
+    session.info.pop(_MOVED, None)

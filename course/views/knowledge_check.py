@@ -37,7 +37,7 @@ def take():
     if request.method == "GET" or bank is None:
         if due is None or bank is None:
             return render_template("knowledge_check/not_due.html", taken=knowledge.taken_checks(current_user.id))
-        return _page(form, due, quiz_layouts.open_layout(current_user.id, bank))
+        return _page(form, due, quiz_layouts.open_layout(current_user, bank))
     form.validate_on_submit()  # errors stay on the fields; the CSRF token must be right
     if form.csrf_token.errors:
         abort(400, "The form expired. Please reload the page and try again.")
@@ -51,7 +51,7 @@ def take():
         taken = knowledge.taken_checks(current_user.id)
         return render_template("knowledge_check/not_due.html", taken=taken, problem=str(error)), 400
     except grading.TamperedSubmission as error:
-        layout = quiz_layouts.open_layout(current_user.id, bank)
+        layout = quiz_layouts.open_layout(current_user, bank)
         return _page(form, due, layout, problem=f"{error} Nothing was saved.", status=400)
     if result.check is not None:
         return redirect(url_for("knowledge_check.result", kind_slug=knowledge.KIND_SLUGS[result.check.kind]))

@@ -253,14 +253,14 @@ def quiz(module_slug: str):
     if not access.allowed:
         return _locked(access, "quiz")
     if request.method == "GET":
-        return _quiz_page(module, state, quiz_layouts.open_layout(person.id, module.quiz))
+        return _quiz_page(module, state, quiz_layouts.open_layout(person, module.quiz))
     form = QuizForm()
     if not form.validate_on_submit():
         abort(400, "The quiz form was incomplete. Please reload the quiz and try again.")
     try:
         result = grading.submit_quiz(current_user, module.quiz, request.form, form.submission_token.data or "")
     except grading.TamperedSubmission as error:
-        layout = quiz_layouts.open_layout(current_user.id, module.quiz)
+        layout = quiz_layouts.open_layout(current_user, module.quiz)
         return _quiz_page(module, state, layout, problem=f"{error} Nothing was saved.", status=400)
     if result.attempt is not None:
         return redirect(url_for("learn.attempt", module_slug=module.slug, attempt_id=result.attempt.id))
