@@ -66,7 +66,10 @@ def items_to_practise(
 ) -> list[PracticeItem]:
     """Return the missed questions not yet answered right often enough since, in course order."""
     items = []
+    missed_modules = {module_slug for module_slug, _ in misses}  # the home asks on every visit: skip the rest
     for module in course.modules:
+        if module.slug not in missed_modules:
+            continue
         for question in module.quiz.questions:
             key = (module.slug, question.id)
             if key in misses and rights.get(key, 0) < RIGHT_ANSWERS_NEEDED:
