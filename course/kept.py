@@ -42,8 +42,6 @@ def kept_or_read(person: StampedPerson, key: Hashable, read: Callable[[], T]) ->
             _kept.clear()  # a crude bound on memory; the next requests read afresh
         entry = _kept[person.id] = (stamp, {})
     values = entry[1]
-    if key in values:
-        return values[key]
-    value = values[key] = read()
-    return value
-
+    if key not in values:
+        values[key] = read()
+    return values[key]

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from course import kept
 from course.content import Choice, Question, Quiz
 from course.extensions import db, read
-from course.kept import StampedPerson
 from course.models import AttemptAnswer, QuizAttempt, QuizLayout
 
 
@@ -127,7 +126,7 @@ _OPEN_LAYOUT = (
 )
 
 
-def open_layout(person: StampedPerson, quiz: Quiz, rng: random.Random | None = None) -> Layout:
+def open_layout(person: kept.StampedPerson, quiz: Quiz, rng: random.Random | None = None) -> Layout:
     """Return the person's open layout of this quiz version, drawing and storing a new one if there is none."""
     user_id = person.id
     row = kept.kept_or_read(
